@@ -1,0 +1,40 @@
+//! CMS (RFC 5652) structures: reading and writing the content types S/MIME uses, on the ASN.1
+//! types of the RustCrypto `cms` crate.
+
+pub mod algorithm;
+mod signed_data;
+
+pub use algorithm::DigestAlgorithm;
+pub(crate) use signed_data::ADVERTISED_CAPABILITIES;
+pub use signed_data::{
+    PreparedSignature, SignedAttributesSpec, SignedMessage, SignerVerdict, prepare_signature,
+};
+
+use cms::content_info::ContentInfo;
+use const_oid::ObjectIdentifier;
+use der::{Decode, Encode};
+
+use crate::error::{Error, Result};
+
+/// Upper bound on any CMS blob we decode (decoding is in memory, so this bounds memory).
+pub const MAX_CMS_LEN: usize = 256 * 1024 * 1024;
+
+/// Decode a DER or BER structure (NSS and OpenSSL stream indefinite-length BER).
+pub(crate) fn decode_ber<'a, T>(bytes: &'a [u8]) -> Result<T>
+where
+    T: Decode<'a, Error = der::Error>,
+{
+    match T::from_der(bytes) {
+        Ok(value) => Ok(value),
+        Err(der_error) => T::from_ber(bytes).map_err(|_| Error::cms(der_error)),
+    }
+}
+
+/// The content type of a ContentInfo and its content, re-encoded as a DER/BER TLV.
+pub fn read_content_info(bytes: &[u8]) -> Result<(ObjectIdentifier, Vec<u8>)> {
+    if bytes.len() > MAX_CMS_LEN {
+        return Err(Error::TooLarge);
+    }
+    let info: ContentInfo = decode_ber(bytes)?;
+    Ok((info.content_type, info.content.to_der()?))
+}

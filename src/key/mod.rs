@@ -1,0 +1,231 @@
+//! Private and public keys: PKCS#8 (plain and PBES2-encrypted), PKCS#1 and SEC1 PEM, and the
+//! signer that binds a key to its certificate.
+
+use const_oid::ObjectIdentifier;
+use const_oid::db::rfc5912;
+use der::Encode;
+use pkcs8::{EncryptedPrivateKeyInfoRef, PrivateKeyInfoRef};
+use spki::SubjectPublicKeyInfoOwned;
+use zeroize::Zeroizing;
+
+use crate::cert::Certificate;
+use crate::cms::DigestAlgorithm;
+use crate::error::{Error, Result};
+
+/// A private key. Key material is zeroized when the value is dropped (the wrapped RustCrypto
+/// key types implement `ZeroizeOnDrop`).
+pub enum PrivateKey {
+    /// RSA.
+    Rsa(Box<rsa::PrivateKey>),
+    /// ECDSA on NIST P-256.
+    P256(p256::ecdsa::SigningKey),
+    /// ECDSA on NIST P-384.
+    P384(p384::ecdsa::SigningKey),
+}
+
+impl core::fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "PrivateKey({})", self.public_key().description())
+    }
+}
+
+/// A public key, as found in a certificate's SubjectPublicKeyInfo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublicKey {
+    /// RSA.
+    Rsa(rsa::PublicKey),
+    /// NIST P-256.
+    P256(p256::ecdsa::VerifyingKey),
+    /// NIST P-384.
+    P384(p384::ecdsa::VerifyingKey),
+}
+
+impl PublicKey {
+    /// Parse a SubjectPublicKeyInfo.
+    pub fn from_spki(spki: &SubjectPublicKeyInfoOwned) -> Result<Self> {
+        let der = spki.to_der()?;
+        let unsupported = || Error::unsupported(format!("public key {}", spki.algorithm.oid));
+        match spki.algorithm.oid {
+            rfc5912::RSA_ENCRYPTION => {
+                use rsa::pkcs8::DecodePublicKey;
+                rsa::PublicKey::from_public_key_der(&der).map(Self::Rsa).map_err(|_| unsupported())
+            }
+            rfc5912::ID_EC_PUBLIC_KEY => {
+                let curve = spki
+                    .algorithm
+                    .parameters
+                    .as_ref()
+                    .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+                use spki::DecodePublicKey;
+                match curve {
+                    Some(rfc5912::SECP_256_R_1) => {
+                        p256::ecdsa::VerifyingKey::from_public_key_der(&der).map(Self::P256)
+                    }
+                    Some(rfc5912::SECP_384_R_1) => {
+                        p384::ecdsa::VerifyingKey::from_public_key_der(&der).map(Self::P384)
+                    }
+                    _ => return Err(unsupported()),
+                }
+                .map_err(|_| unsupported())
+            }
+            _ => Err(unsupported()),
+        }
+    }
+
+    /// The label used in reports: `rsa-2048`, `p-256`, `p-384`.
+    pub fn description(&self) -> String {
+        match self {
+            Self::Rsa(k) => {
+                use rsa::traits::PublicKeyParts;
+                format!("rsa-{}", k.n().bit_width_vartime())
+            }
+            Self::P256(_) => String::from("p-256"),
+            Self::P384(_) => String::from("p-384"),
+        }
+    }
+}
+
+impl PrivateKey {
+    /// Parse a PEM private key: `PRIVATE KEY` (PKCS#8), `ENCRYPTED PRIVATE KEY` (PKCS#8 with
+    /// PBES2; needs `password`), `RSA PRIVATE KEY` (PKCS#1) or `EC PRIVATE KEY` (SEC1).
+    pub fn from_pem(pem: &str, password: Option<&str>) -> Result<Self> {
+        let (label, der) = der::pem::decode_vec(pem.trim().as_bytes())
+            .map_err(|e| Error::MalformedKey(e.to_string()))?;
+        let der = Zeroizing::new(der);
+        match label {
+            "PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => Self::from_der(&der, password),
+            "RSA PRIVATE KEY" => {
+                use rsa::pkcs1::DecodeRsaPrivateKey;
+                rsa::PrivateKey::from_pkcs1_der(&der)
+                    .map(|k| Self::Rsa(Box::new(k)))
+                    .map_err(|e| Error::MalformedKey(e.to_string()))
+            }
+            "EC PRIVATE KEY" => Self::from_sec1(&der),
+            other => Err(Error::MalformedKey(format!("unexpected PEM label {other}"))),
+        }
+    }
+
+    /// Parse a DER PKCS#8 PrivateKeyInfo, or an EncryptedPrivateKeyInfo opened with `password`.
+    pub fn from_der(der: &[u8], password: Option<&str>) -> Result<Self> {
+        if let Ok(info) = PrivateKeyInfoRef::try_from(der) {
+            return Self::from_pkcs8(info);
+        }
+        let encrypted = EncryptedPrivateKeyInfoRef::try_from(der)
+            .map_err(|e| Error::MalformedKey(e.to_string()))?;
+        let password = password.ok_or(Error::BadPassword)?;
+        // A wrong password shows as a padding or decoding failure of the decrypted bytes.
+        let document = encrypted.decrypt(password).map_err(|_| Error::BadPassword)?;
+        let info = PrivateKeyInfoRef::try_from(document.as_bytes()).map_err(|_| Error::BadPassword)?;
+        Self::from_pkcs8(info)
+    }
+
+    fn from_pkcs8(info: PrivateKeyInfoRef<'_>) -> Result<Self> {
+        let der = Zeroizing::new(info.to_der()?);
+        let malformed = |e: pkcs8::Error| Error::MalformedKey(e.to_string());
+        use pkcs8::DecodePrivateKey;
+        match info.algorithm.oid {
+            rfc5912::RSA_ENCRYPTION => rsa::PrivateKey::from_pkcs8_der(&der)
+                .map(|k| Self::Rsa(Box::new(k)))
+                .map_err(malformed),
+            rfc5912::ID_EC_PUBLIC_KEY => {
+                let curve = info
+                    .algorithm
+                    .parameters
+                    .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+                match curve {
+                    Some(rfc5912::SECP_256_R_1) => {
+                        p256::ecdsa::SigningKey::from_pkcs8_der(&der).map(Self::P256).map_err(malformed)
+                    }
+                    Some(rfc5912::SECP_384_R_1) => {
+                        p384::ecdsa::SigningKey::from_pkcs8_der(&der).map(Self::P384).map_err(malformed)
+                    }
+                    _ => Err(Error::unsupported("elliptic curve")),
+                }
+            }
+            other => Err(Error::unsupported(format!("private key {other}"))),
+        }
+    }
+
+    fn from_sec1(der: &[u8]) -> Result<Self> {
+        if let Ok(k) = p256::SecretKey::from_sec1_der(der) {
+            return Ok(Self::P256(k.into()));
+        }
+        if let Ok(k) = p384::SecretKey::from_sec1_der(der) {
+            return Ok(Self::P384(k.into()));
+        }
+        Err(Error::MalformedKey(String::from("unreadable SEC1 EC key")))
+    }
+
+    /// Parse a key given as PEM text or DER bytes.
+    pub fn from_pem_or_der(bytes: &[u8], password: Option<&str>) -> Result<Self> {
+        match core::str::from_utf8(bytes) {
+            Ok(text) if text.contains("-----BEGIN") => Self::from_pem(text, password),
+            _ => Self::from_der(bytes, password),
+        }
+    }
+
+    /// The matching public key.
+    pub fn public_key(&self) -> PublicKey {
+        match self {
+            Self::Rsa(k) => PublicKey::Rsa(k.to_public_key()),
+            Self::P256(k) => PublicKey::P256(*k.verifying_key()),
+            Self::P384(k) => PublicKey::P384(*k.verifying_key()),
+        }
+    }
+
+    /// Sign `message` (hashing it with `digest`): RSASSA-PKCS1-v1_5, or ECDSA with a DER
+    /// signature. This is the one private-key operation signing needs (DESIGN.md seam 1).
+    pub fn sign(&self, digest: DigestAlgorithm, message: &[u8]) -> Result<Vec<u8>> {
+        use signature::hazmat::PrehashSigner;
+        let hashed = digest.digest(message);
+        match self {
+            Self::Rsa(k) => k
+                .sign(crate::cms::algorithm::pkcs1v15_padding(digest), &hashed)
+                .map_err(|_| Error::SigningFailed),
+            Self::P256(k) => {
+                let sig: p256::ecdsa::Signature =
+                    k.sign_prehash(&hashed).map_err(|_| Error::SigningFailed)?;
+                Ok(sig.to_der().as_bytes().to_vec())
+            }
+            Self::P384(k) => {
+                let sig: p384::ecdsa::Signature =
+                    k.sign_prehash(&hashed).map_err(|_| Error::SigningFailed)?;
+                Ok(sig.to_der().as_bytes().to_vec())
+            }
+        }
+    }
+}
+
+/// A certificate with its private key and the chain to present: the signing identity.
+#[derive(Debug)]
+pub struct Signer {
+    certificate: Certificate,
+    key: PrivateKey,
+    chain: Vec<Certificate>,
+}
+
+impl Signer {
+    /// Bind `key` to `certificate`; refuses a key whose public half is not the certificate's
+    /// (`ERR_KEY_MISMATCH`). `chain` lists issuing certificates to include, issuer first.
+    pub fn new(certificate: Certificate, key: PrivateKey, chain: Vec<Certificate>) -> Result<Self> {
+        if certificate.public_key()? != key.public_key() {
+            return Err(Error::KeyMismatch);
+        }
+        Ok(Self { certificate, key, chain })
+    }
+
+    /// The signer's certificate.
+    pub fn certificate(&self) -> &Certificate {
+        &self.certificate
+    }
+
+    /// The issuing certificates presented with signatures.
+    pub fn chain(&self) -> &[Certificate] {
+        &self.chain
+    }
+
+    /// The private key.
+    pub fn key(&self) -> &PrivateKey {
+        &self.key
+    }
+}

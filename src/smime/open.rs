@@ -1,0 +1,160 @@
+//! Opening a message: peel each S/MIME layer, outermost first, and report on every one.
+
+use super::{Layer, Opened, SignatureFormat, SignerReport};
+use crate::cert::{Certificate, ChainStatus, TrustStore};
+use crate::cms::{SignedMessage, SignerVerdict};
+use crate::error::{Error, Result, SignatureError};
+use crate::mime::{Entity, decode_transfer, split_multipart, to_crlf};
+use crate::time::UnixTime;
+
+/// Bound on S/MIME layers (signed in encrypted in signed ...).
+pub const MAX_LAYERS: usize = 16;
+
+/// Peel every S/MIME layer of `message` and report on each. A signature that does not hold
+/// is reported, not returned as an error; `Err` means the input cannot be read at all.
+pub fn open(message: &[u8], trust: &TrustStore, now: UnixTime) -> Result<Opened> {
+    let senders = Entity::parse(message)?.sender_addresses();
+    let mut layers = Vec::new();
+    let mut current = message.to_vec();
+    while let Some((layer, inner)) = peel(&current, trust, now, &senders)? {
+        if layers.len() >= MAX_LAYERS {
+            return Err(Error::NestingTooDeep);
+        }
+        layers.push(layer);
+        current = inner;
+    }
+    Ok(Opened { content: current, layers })
+}
+
+/// Like [`open`], but a message without any signature is an error (`ERR_NOT_SIGNED`).
+pub fn verify(message: &[u8], trust: &TrustStore, now: UnixTime) -> Result<Opened> {
+    let opened = open(message, trust, now)?;
+    if opened.layers.iter().any(|l| matches!(l, Layer::Signed { .. })) {
+        Ok(opened)
+    } else {
+        Err(Error::NotSigned)
+    }
+}
+
+/// One layer: `None` when `raw` is not an S/MIME entity (the innermost content).
+fn peel(
+    raw: &[u8],
+    trust: &TrustStore,
+    now: UnixTime,
+    senders: &[String],
+) -> Result<Option<(Layer, Vec<u8>)>> {
+    let entity = Entity::parse(raw)?;
+    let content_type = entity.content_type();
+    match content_type.mime_type.as_str() {
+        "multipart/signed" => {
+            let protocol = content_type.param("protocol").unwrap_or_default().to_ascii_lowercase();
+            if !matches!(
+                protocol.as_str(),
+                "application/pkcs7-signature" | "application/x-pkcs7-signature"
+            ) {
+                return Ok(None); // e.g. PGP/MIME: not ours to judge
+            }
+            let boundary = content_type
+                .param("boundary")
+                .ok_or(Error::MalformedMime("multipart/signed without boundary"))?;
+            let parts = split_multipart(entity.body(), boundary)?;
+            let (Some(signed), Some(signature)) = (parts.first(), parts.get(1)) else {
+                return Err(Error::MalformedMime("multipart/signed needs two parts"));
+            };
+            let signature = Entity::parse(signature)?;
+            let cms = decode_transfer(&signature.transfer_encoding(), signature.body())?;
+            let message = SignedMessage::from_content_info(&cms)?;
+            let extra = extra_certificates(trust);
+            let mut verdicts = message.verify(Some(signed), &extra);
+            // Stored mail often lost its CRs; the signature was made over CRLF (RFC 8551
+            // §3.1.1), so a digest mismatch on LF text is retried on the canonical form.
+            if verdicts.iter().all(|v| v.result == Err(SignatureError::DigestMismatch))
+                && signed.contains(&b'\n')
+            {
+                let canonical = to_crlf(signed);
+                if canonical != *signed {
+                    verdicts = message.verify(Some(&canonical), &extra);
+                }
+            }
+            let signers = reports(verdicts, &message, trust, now, senders);
+            Ok(Some((Layer::Signed { format: SignatureFormat::Detached, signers }, signed.to_vec())))
+        }
+        "application/pkcs7-mime" | "application/x-pkcs7-mime" => {
+            let cms = entity.decoded_body()?;
+            let (content_type, _) = crate::cms::read_content_info(&cms)?;
+            if content_type != const_oid::db::rfc5911::ID_SIGNED_DATA {
+                return Err(Error::unsupported(format!(
+                    "S/MIME content {content_type} (decryption is not implemented yet)"
+                )));
+            }
+            let message = SignedMessage::from_content_info(&cms)?;
+            let inner = message
+                .content()
+                .ok_or(Error::MalformedCms(String::from("signed-data without content")))?
+                .to_vec();
+            let verdicts = message.verify(None, &extra_certificates(trust));
+            let signers = reports(verdicts, &message, trust, now, senders);
+            Ok(Some((Layer::Signed { format: SignatureFormat::Opaque, signers }, inner)))
+        }
+        _ => Ok(None),
+    }
+}
+
+fn extra_certificates(trust: &TrustStore) -> Vec<Certificate> {
+    trust.anchors().iter().chain(trust.intermediates()).cloned().collect()
+}
+
+fn reports(
+    verdicts: Vec<SignerVerdict>,
+    message: &SignedMessage,
+    trust: &TrustStore,
+    now: UnixTime,
+    senders: &[String],
+) -> Vec<SignerReport> {
+    verdicts
+        .into_iter()
+        .map(|v| {
+            let chain = match &v.certificate {
+                Some(cert) => trust.check(cert, message.certificates(), now),
+                None => ChainStatus::NotChecked,
+            };
+            let address_match = match (&v.certificate, senders.is_empty()) {
+                (Some(cert), false) => Some(addresses_match(senders, &cert.emails())),
+                _ => None,
+            };
+            SignerReport {
+                certificate: v.certificate.as_ref().map(Certificate::info),
+                signature: v.result,
+                chain,
+                digest: v.digest,
+                signature_algorithm: v.signature_algorithm,
+                signing_time: v.signing_time,
+                address_match,
+                weak_digest: v.weak_digest,
+            }
+        })
+        .collect()
+}
+
+/// RFC 8550 §3: every sender address must be one of the certificate's; the domain compares
+/// case-insensitively, the local part exactly.
+fn addresses_match(senders: &[String], emails: &[String]) -> bool {
+    let same = |a: &str, b: &str| match (a.rsplit_once('@'), b.rsplit_once('@')) {
+        (Some((la, da)), Some((lb, db))) => la == lb && da.eq_ignore_ascii_case(db),
+        _ => false,
+    };
+    senders.iter().all(|s| emails.iter().any(|e| same(s, e)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::addresses_match;
+
+    #[test]
+    fn from_address_mismatch() {
+        let cert = vec![String::from("alice@Example.ORG")];
+        assert!(addresses_match(&[String::from("alice@example.org")], &cert));
+        assert!(!addresses_match(&[String::from("mallory@example.org")], &cert));
+        assert!(!addresses_match(&[String::from("Alice@example.org")], &cert));
+    }
+}

@@ -1,0 +1,215 @@
+//! The JavaScript binding (API.md): converts values in, calls the core, converts results out.
+//! No logic lives here.
+
+mod error;
+mod options;
+mod report;
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use js_sys::{Array, Uint8Array};
+use wasm_bindgen::prelude::*;
+
+use crate::cert::{Certificate, TrustStore};
+use crate::key::{PrivateKey, Signer};
+use crate::mime::{Attachment, Composition};
+use crate::smime::{DigestAlgorithm, SignOptions, SignatureFormat};
+use error::{invalid, to_js};
+use options::{Options, bytes_or_text};
+
+thread_local! {
+    /// Live identities by handle. wasm-bindgen can borrow an exported class only when it is a
+    /// direct argument; inside an options object (`{ signingKey: identity }`) it could only move
+    /// it out and destroy the caller's object, so options refer to identities by handle.
+    static IDENTITIES: RefCell<BTreeMap<u32, Rc<Signer>>> = const { RefCell::new(BTreeMap::new()) };
+    static NEXT_HANDLE: RefCell<u32> = const { RefCell::new(1) };
+}
+
+/// A certificate with its private key. The key stays inside the wasm instance; `free()` drops
+/// it (and zeroizes it).
+#[wasm_bindgen]
+pub struct Identity {
+    handle: u32,
+    inner: Rc<Signer>,
+}
+
+impl Identity {
+    fn new(signer: Signer) -> Self {
+        let inner = Rc::new(signer);
+        let handle = NEXT_HANDLE.with(|n| {
+            let mut n = n.borrow_mut();
+            let handle = *n;
+            *n = n.wrapping_add(1).max(1);
+            handle
+        });
+        IDENTITIES.with(|m| m.borrow_mut().insert(handle, Rc::clone(&inner)));
+        Self { handle, inner }
+    }
+
+    /// The identity an options value refers to.
+    fn from_js(value: &JsValue, what: &str) -> Result<Rc<Signer>, JsValue> {
+        let handle = js_sys::Reflect::get(value, &JsValue::from_str("handle"))
+            .ok()
+            .and_then(|h| h.as_f64())
+            .ok_or_else(|| invalid(format!("`{what}` must be an Identity")))?;
+        let handle = handle as u32;
+        IDENTITIES
+            .with(|m| m.borrow().get(&handle).cloned())
+            .ok_or_else(|| invalid(format!("`{what}` was freed")))
+    }
+}
+
+impl Drop for Identity {
+    fn drop(&mut self) {
+        IDENTITIES.with(|m| m.borrow_mut().remove(&self.handle));
+    }
+}
+
+#[wasm_bindgen]
+impl Identity {
+    /// The certificate, DER.
+    #[wasm_bindgen(getter)]
+    pub fn certificate(&self) -> Uint8Array {
+        Uint8Array::from(self.inner.certificate().der())
+    }
+
+    /// The issuing certificates, DER, issuer first.
+    #[wasm_bindgen(getter)]
+    pub fn chain(&self) -> Array {
+        self.inner.chain().iter().map(|c| Uint8Array::from(c.der())).collect()
+    }
+
+    /// Facts about the certificate.
+    #[wasm_bindgen(getter)]
+    pub fn info(&self) -> Result<JsValue, JsValue> {
+        report::to_value(&self.inner.certificate().info())
+    }
+
+    /// The handle options use to refer to this identity.
+    #[wasm_bindgen(getter)]
+    pub fn handle(&self) -> u32 {
+        self.handle
+    }
+}
+
+/// `importIdentity({ certificate, privateKey, password?, chain? })`.
+#[wasm_bindgen(js_name = importIdentity)]
+pub fn import_identity(o: JsValue) -> Result<Identity, JsValue> {
+    let o = Options::new(&o, &["certificate", "privateKey", "password", "chain"], false)?;
+    let cert_value = o.get("certificate")?.ok_or_else(|| invalid("`certificate` is required"))?;
+    let key_value = o.get("privateKey")?.ok_or_else(|| invalid("`privateKey` is required"))?;
+    let certificate = Certificate::from_pem_or_der(&bytes_or_text(&cert_value, "certificate")?)
+        .map_err(|e| to_js(&e))?;
+    let password = o.opt_string("password")?;
+    let key_bytes = zeroize::Zeroizing::new(bytes_or_text(&key_value, "privateKey")?);
+    let key = PrivateKey::from_pem_or_der(&key_bytes, password.as_deref()).map_err(|e| to_js(&e))?;
+    let chain = o.certificates("chain")?;
+    let signer = Signer::new(certificate, key, chain).map_err(|e| to_js(&e))?;
+    Ok(Identity::new(signer))
+}
+
+/// `certificateInfo(cert)`.
+#[wasm_bindgen(js_name = certificateInfo)]
+pub fn certificate_info(cert: JsValue) -> Result<JsValue, JsValue> {
+    let cert = Certificate::from_pem_or_der(&bytes_or_text(&cert, "cert")?).map_err(|e| to_js(&e))?;
+    report::to_value(&cert.info())
+}
+
+/// `composeMessage({ from, to, cc?, subject, text?, html?, attachments?, date?, messageId? })`.
+#[wasm_bindgen(js_name = composeMessage)]
+pub fn compose_message(o: JsValue) -> Result<Uint8Array, JsValue> {
+    let o = Options::new(
+        &o,
+        &["from", "to", "cc", "subject", "text", "html", "attachments", "date", "messageId"],
+        false,
+    )?;
+    let date = o.time("date")?;
+    let from = o.string("from")?;
+    let message_id = match o.opt_string("messageId")? {
+        Some(id) => id,
+        None => random_message_id(&from)?,
+    };
+    let mut attachments = Vec::new();
+    if let Some(list) = o.get("attachments")? {
+        let list: &Array = list.dyn_ref().ok_or_else(|| invalid("`attachments` must be an array"))?;
+        for item in list.iter() {
+            let a = Options::new(&item, &["filename", "contentType", "data"], false)?;
+            let data = a.get("data")?.ok_or_else(|| invalid("attachment `data` is required"))?;
+            attachments.push(Attachment {
+                filename: a.string("filename")?,
+                content_type: a.string("contentType")?,
+                data: data
+                    .dyn_ref::<Uint8Array>()
+                    .ok_or_else(|| invalid("attachment `data` must be a Uint8Array"))?
+                    .to_vec(),
+            });
+        }
+    }
+    let composition = Composition {
+        from,
+        to: o.strings("to")?,
+        cc: o.strings("cc")?,
+        subject: o.string("subject")?,
+        text: o.opt_string("text")?,
+        html: o.opt_string("html")?,
+        attachments,
+        date,
+        message_id,
+    };
+    crate::mime::compose(&composition).map(|m| Uint8Array::from(m.as_slice())).map_err(|e| to_js(&e))
+}
+
+fn random_message_id(from: &str) -> Result<String, JsValue> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|_| to_js(&crate::Error::Random))?;
+    let domain = from.rsplit_once('@').map_or("localhost", |(_, d)| d.trim_end_matches('>'));
+    Ok(format!("{}@{domain}", crate::cert::hex(&bytes)))
+}
+
+/// `sign(message, { signingKey, format?, digest?, now? })`.
+#[wasm_bindgen]
+pub fn sign(message: &[u8], o: JsValue) -> Result<Uint8Array, JsValue> {
+    let o = Options::new(&o, &["signingKey", "format", "digest", "now"], false)?;
+    let key = o.get("signingKey")?.ok_or_else(|| invalid("`signingKey` is required"))?;
+    let signer = Identity::from_js(&key, "signingKey")?;
+    let format = match o.opt_string("format")?.as_deref() {
+        None | Some("detached") => SignatureFormat::Detached,
+        Some("opaque") => SignatureFormat::Opaque,
+        Some(other) => return Err(invalid(format!("format `{other}`"))),
+    };
+    let digest = match o.opt_string("digest")?.as_deref() {
+        None | Some("sha256") => DigestAlgorithm::Sha256,
+        Some("sha384") => DigestAlgorithm::Sha384,
+        Some("sha512") => DigestAlgorithm::Sha512,
+        Some(other) => return Err(invalid(format!("digest `{other}`"))),
+    };
+    let now = o.time("now")?;
+    crate::smime::sign(message, &signer, &SignOptions { format, digest }, now)
+        .map(|m| Uint8Array::from(m.as_slice()))
+        .map_err(|e| to_js(&e))
+}
+
+fn trust_and_time(o: &Options) -> Result<(TrustStore, crate::UnixTime), JsValue> {
+    let trust = TrustStore::new(o.certificates("trustAnchors")?, o.certificates("intermediates")?);
+    Ok((trust, o.time("now")?))
+}
+
+/// `verify(message, { trustAnchors?, intermediates?, now? })`.
+#[wasm_bindgen]
+pub fn verify(message: &[u8], o: JsValue) -> Result<JsValue, JsValue> {
+    let o = Options::new(&o, &["trustAnchors", "intermediates", "now"], true)?;
+    let (trust, now) = trust_and_time(&o)?;
+    let opened = crate::smime::verify(message, &trust, now).map_err(|e| to_js(&e))?;
+    report::opened(&opened)
+}
+
+/// `open(message, { decryptionKeys?, trustAnchors?, intermediates?, now? })`.
+#[wasm_bindgen]
+pub fn open(message: &[u8], o: JsValue) -> Result<JsValue, JsValue> {
+    let o = Options::new(&o, &["decryptionKeys", "trustAnchors", "intermediates", "now"], true)?;
+    let (trust, now) = trust_and_time(&o)?;
+    let opened = crate::smime::open(message, &trust, now).map_err(|e| to_js(&e))?;
+    report::opened(&opened)
+}

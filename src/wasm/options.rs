@@ -1,0 +1,115 @@
+//! Reading option objects: known keys only (API.md: an unknown key is an error naming it).
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::error::{invalid, to_js};
+use crate::cert::Certificate;
+use crate::time::UnixTime;
+
+/// A plain options object whose keys were checked against the allowed set.
+pub struct Options {
+    object: JsValue,
+}
+
+impl Options {
+    /// Accept `value` (an object, or `undefined`/`null` when `optional`) with only `allowed` keys.
+    pub fn new(value: &JsValue, allowed: &[&str], optional: bool) -> Result<Self, JsValue> {
+        if value.is_undefined() || value.is_null() {
+            if optional {
+                return Ok(Self { object: Object::new().into() });
+            }
+            return Err(invalid("options object required"));
+        }
+        let object = value.dyn_ref::<Object>().ok_or_else(|| invalid("options must be an object"))?;
+        for key in Object::keys(object).iter() {
+            let key = key.as_string().unwrap_or_default();
+            if !allowed.contains(&key.as_str()) {
+                return Err(invalid(format!("unknown option `{key}`")));
+            }
+        }
+        Ok(Self { object: value.clone() })
+    }
+
+    /// The raw value of `key`, or `None` when absent/undefined.
+    pub fn get(&self, key: &str) -> Result<Option<JsValue>, JsValue> {
+        let value = Reflect::get(&self.object, &JsValue::from_str(key))?;
+        Ok((!value.is_undefined()).then_some(value))
+    }
+
+    /// A required string.
+    pub fn string(&self, key: &str) -> Result<String, JsValue> {
+        self.opt_string(key)?.ok_or_else(|| invalid(format!("`{key}` is required")))
+    }
+
+    /// An optional string.
+    pub fn opt_string(&self, key: &str) -> Result<Option<String>, JsValue> {
+        match self.get(key)? {
+            None => Ok(None),
+            Some(v) => v.as_string().map(Some).ok_or_else(|| invalid(format!("`{key}` must be a string"))),
+        }
+    }
+
+    /// An optional array of strings.
+    pub fn strings(&self, key: &str) -> Result<Vec<String>, JsValue> {
+        match self.get(key)? {
+            None => Ok(Vec::new()),
+            Some(v) => {
+                let array = v.dyn_ref::<Array>().ok_or_else(|| invalid(format!("`{key}` must be an array")))?;
+                array
+                    .iter()
+                    .map(|s| s.as_string().ok_or_else(|| invalid(format!("`{key}` must hold strings"))))
+                    .collect()
+            }
+        }
+    }
+
+    /// An optional time (`Date` or milliseconds); defaults to the current time.
+    pub fn time(&self, key: &str) -> Result<UnixTime, JsValue> {
+        match self.get(key)? {
+            None => Ok(now()),
+            Some(v) => time_value(&v).ok_or_else(|| invalid(format!("`{key}` must be a Date or milliseconds"))),
+        }
+    }
+
+    /// An optional list of certificates (PEM strings or DER bytes; PEM may hold several).
+    pub fn certificates(&self, key: &str) -> Result<Vec<Certificate>, JsValue> {
+        match self.get(key)? {
+            None => Ok(Vec::new()),
+            Some(v) => {
+                let array = v.dyn_ref::<Array>().ok_or_else(|| invalid(format!("`{key}` must be an array")))?;
+                let mut out = Vec::new();
+                for item in array.iter() {
+                    out.extend(
+                        Certificate::all_from_pem_or_der(&bytes_or_text(&item, key)?)
+                            .map_err(|e| to_js(&e))?,
+                    );
+                }
+                Ok(out)
+            }
+        }
+    }
+}
+
+/// The current time from JavaScript (`SystemTime::now` panics on wasm32).
+pub fn now() -> UnixTime {
+    UnixTime::from_millis(js_sys::Date::now().max(0.0) as u64)
+}
+
+fn time_value(v: &JsValue) -> Option<UnixTime> {
+    let millis = match v.dyn_ref::<js_sys::Date>() {
+        Some(date) => date.get_time(),
+        None => v.as_f64()?,
+    };
+    (millis.is_finite() && millis >= 0.0).then(|| UnixTime::from_millis(millis as u64))
+}
+
+/// A `Uint8Array`'s bytes, or a string's UTF-8 (PEM text).
+pub fn bytes_or_text(v: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
+    if let Some(s) = v.as_string() {
+        return Ok(s.into_bytes());
+    }
+    v.dyn_ref::<Uint8Array>()
+        .map(Uint8Array::to_vec)
+        .ok_or_else(|| invalid(format!("`{what}` must be a PEM string or a Uint8Array")))
+}

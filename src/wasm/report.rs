@@ -1,0 +1,76 @@
+//! Reports in the shape API.md gives them to JavaScript.
+
+use js_sys::{Object, Reflect, Uint8Array};
+use serde::Serialize;
+use wasm_bindgen::JsValue;
+
+use crate::cert::CertificateInfo;
+use crate::smime::{Layer, Opened, SignerReport};
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+enum LayerView<'a> {
+    Signed { format: &'static str, signers: Vec<SignerView<'a>> },
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SignerView<'a> {
+    certificate: Option<&'a CertificateInfo>,
+    signature: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signature_error: Option<&'static str>,
+    chain: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chain_error: Option<&'static str>,
+    digest: &'a str,
+    signature_algorithm: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signing_time: Option<String>,
+    address_match: Option<bool>,
+    weak_digest: bool,
+}
+
+impl<'a> From<&'a SignerReport> for SignerView<'a> {
+    fn from(r: &'a SignerReport) -> Self {
+        Self {
+            certificate: r.certificate.as_ref(),
+            signature: if r.signature.is_ok() { "valid" } else { "invalid" },
+            signature_error: r.signature.err().map(|e| e.code()),
+            chain: r.chain.label(),
+            chain_error: r.chain.error().map(|e| e.code()),
+            digest: &r.digest,
+            signature_algorithm: &r.signature_algorithm,
+            signing_time: r.signing_time.map(|t| t.to_iso8601()),
+            address_match: r.address_match,
+            weak_digest: r.weak_digest,
+        }
+    }
+}
+
+fn serializer() -> serde_wasm_bindgen::Serializer {
+    serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true)
+}
+
+/// Any serialisable value as a plain JS object.
+pub fn to_value<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value.serialize(&serializer()).map_err(|e| super::error::js_error("ERR_INTERNAL", &e.to_string()))
+}
+
+/// `{ content: Uint8Array, layers: Layer[] }`.
+pub fn opened(opened: &Opened) -> Result<JsValue, JsValue> {
+    let layers: Vec<LayerView<'_>> = opened
+        .layers
+        .iter()
+        .map(|layer| match layer {
+            Layer::Signed { format, signers } => LayerView::Signed {
+                format: format.name(),
+                signers: signers.iter().map(SignerView::from).collect(),
+            },
+        })
+        .collect();
+    let object = Object::new();
+    Reflect::set(&object, &"content".into(), &Uint8Array::from(opened.content.as_slice()))?;
+    Reflect::set(&object, &"layers".into(), &to_value(&layers)?)?;
+    Ok(object.into())
+}
