@@ -186,6 +186,29 @@ impl PreparedSignature {
     }
 }
 
+/// SignedData as read. `cms::signed_data::SignedData` holds eContent as `Any`, which drops
+/// the constructed bit of a BER-chunked OCTET STRING (as NSS and OpenSSL stream it), so the
+/// content would come out with the chunk headers inside; here it is decoded typed.
+#[derive(Sequence)]
+struct SignedDataRead {
+    version: CmsVersion,
+    digest_algorithms: cms::signed_data::DigestAlgorithmIdentifiers,
+    encap_content_info: EncapsulatedContentRead,
+    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
+    certificates: Option<CertificateSet>,
+    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
+    crls: Option<cms::revocation::RevocationInfoChoices>,
+    signer_infos: SignerInfos,
+}
+
+/// RFC 5652 §5.2 EncapsulatedContentInfo with a typed eContent.
+#[derive(Sequence)]
+struct EncapsulatedContentRead {
+    econtent_type: ObjectIdentifier,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    econtent: Option<OctetString>,
+}
+
 /// A decoded SignedData, ready to verify.
 #[derive(Debug)]
 pub struct SignedMessage {
@@ -222,22 +245,29 @@ impl SignedMessage {
     }
 
     fn from_signed_data(bytes: &[u8]) -> Result<Self> {
-        let signed_data: SignedData = decode_ber(bytes)?;
-        if signed_data.signer_infos.0.len() > MAX_SIGNERS {
+        let read: SignedDataRead = decode_ber(bytes)?;
+        if read.signer_infos.0.len() > MAX_SIGNERS {
             return Err(Error::TooLarge);
         }
         let mut certificates = Vec::new();
-        if let Some(set) = &signed_data.certificates {
+        if let Some(set) = &read.certificates {
             for choice in set.0.iter() {
                 if let CertificateChoices::Certificate(cert) = choice {
                     certificates.push(Certificate::from_x509(cert.clone())?);
                 }
             }
         }
-        let content = match &signed_data.encap_content_info.econtent {
-            // BER senders may split the OCTET STRING into constructed chunks: decode it typed.
-            Some(any) => Some(decode_ber::<OctetString>(&any.to_der()?)?.into_bytes().into_vec()),
-            None => None,
+        let content = read.encap_content_info.econtent.map(|o| o.into_bytes().into_vec());
+        let signed_data = SignedData {
+            version: read.version,
+            digest_algorithms: read.digest_algorithms,
+            encap_content_info: EncapsulatedContentInfo {
+                econtent_type: read.encap_content_info.econtent_type,
+                econtent: None,
+            },
+            certificates: read.certificates,
+            crls: read.crls,
+            signer_infos: read.signer_infos,
         };
         Ok(Self { signed_data, certificates, content })
     }
