@@ -13,6 +13,9 @@ pub const MAX_LAYERS: usize = 16;
 /// Peel every S/MIME layer of `message` and report on each. A signature that does not hold
 /// is reported, not returned as an error; `Err` means the input cannot be read at all.
 pub fn open(message: &[u8], trust: &TrustStore, now: UnixTime) -> Result<Opened> {
+    if message.is_empty() {
+        return Err(Error::MalformedMime("empty message"));
+    }
     let senders = Entity::parse(message)?.sender_addresses();
     let mut layers = Vec::new();
     let mut current = message.to_vec();

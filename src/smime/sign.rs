@@ -14,6 +14,9 @@ use crate::time::UnixTime;
 /// inputs: the boundary derives from the signed content's digest, and RSA PKCS#1 v1.5 and
 /// ECDSA (RFC 6979) signatures need no randomness.
 pub fn sign(message: &[u8], signer: &Signer, opts: &SignOptions, now: UnixTime) -> Result<Vec<u8>> {
+    if message.is_empty() {
+        return Err(crate::Error::MalformedMime("empty message"));
+    }
     let outer = Entity::parse(message)?;
     let mut inner = Vec::new();
     let mut headers = Vec::new();

@@ -1,0 +1,46 @@
+// @ts-check
+/** Small DOM helpers for the views (no framework). */
+
+/**
+ * Creates an element. `attrs` become attributes (`hidden: true` sets a boolean attribute,
+ * `false`/`null`/`undefined` leave it out); strings among `children` become text.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, string | boolean | null | undefined>} [attrs]
+ * @param {(Node | string | null | undefined | false)[]} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
+export function h(tag, attrs = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === true) element.setAttribute(name, "");
+    else if (typeof value === "string") element.setAttribute(name, value);
+  }
+  for (const child of children) {
+    if (child || child === "") element.append(child);
+  }
+  return element;
+}
+
+/**
+ * The element with this id, checked to be of the expected kind.
+ * @template {HTMLElement} T
+ * @param {string} id
+ * @param {new (...args: any[]) => T} kind
+ * @returns {T}
+ */
+export function byId(id, kind) {
+  const element = document.getElementById(id);
+  if (!(element instanceof kind)) throw new Error(`the page has no ${kind.name} #${id}`);
+  return element;
+}
+
+/**
+ * A byte count in words ("1.4 KB").
+ * @param {number} bytes
+ */
+export function sizeText(bytes) {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

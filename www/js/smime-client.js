@@ -1,0 +1,326 @@
+// @ts-check
+/**
+ * The page's S/MIME API: promise methods that run smime-wasm in a module Worker.
+ *
+ * ```js
+ * const smime = await SmimeClient.start();
+ * const { identities: [alice], trustAnchors } = await smime.loadDemoIdentities();
+ * const message = await smime.composeMessage({ from: "alice@example.org", to: ["bob@example.org"],
+ *                                              subject: "Hi", text: "Hello" });
+ * const signed = await smime.sign({ message, signingKey: alice });
+ * const { layers } = await smime.open({ message: signed, trustAnchors });
+ * ```
+ *
+ * Private keys stay in the worker; an `Identity` here is a handle plus the certificate. Bytes the
+ * page passes in are copied to the worker, so the caller's buffers stay usable; bytes coming back
+ * are transferred, not copied. Every failure rejects with an `SmimeError` (a real `Error` with a
+ * stable `code`). If the worker dies, every pending call rejects with `ERR_INTERNAL`, the
+ * identities it held are gone (`isLive` turns false) and the next call starts a fresh worker.
+ */
+
+/**
+ * @typedef {string | Uint8Array} Cert  a certificate, PEM text or DER bytes
+ * @typedef {string | Uint8Array} Key   a private key, PEM text or DER bytes
+ *
+ * @typedef {object} CertificateInfo
+ * @property {string} subject
+ * @property {string} issuer
+ * @property {string} serialNumber       hex
+ * @property {string[]} emails
+ * @property {string} notBefore          ISO-8601
+ * @property {string} notAfter           ISO-8601
+ * @property {string} keyAlgorithm       "rsa-2048", "p-256", ...
+ * @property {string[]} keyUsage
+ * @property {string[]} extendedKeyUsage
+ * @property {boolean} isCa
+ * @property {string} fingerprintSha256  hex
+ * @property {string[]} [capabilities]
+ *
+ * @typedef {object} Identity  a certificate whose private key the worker holds
+ * @property {string} handle             names the key inside the worker
+ * @property {Uint8Array} certificate    DER
+ * @property {Uint8Array[]} chain        DER, issuer first
+ * @property {CertificateInfo} info
+ *
+ * @typedef {object} SignerReport
+ * @property {CertificateInfo | null} certificate
+ * @property {"valid" | "invalid"} signature
+ * @property {string} [signatureError]   a code, when invalid
+ * @property {"trusted" | "untrusted" | "expired" | "revoked" | "not-checked"} chain
+ * @property {string} [chainError]
+ * @property {string} digest
+ * @property {string} signatureAlgorithm
+ * @property {boolean} [weakDigest]      the digest is no longer safe (SHA-1)
+ * @property {string} [signingTime]      ISO-8601
+ * @property {boolean | null} addressMatch  From vs certificate; null when there is no From
+ *
+ * @typedef {{ kind: "signed", format: "detached" | "opaque", signers: SignerReport[] }} SignedLayer
+ * @typedef {{ kind: "encrypted", contentEncryption: string, keyTransport: string,
+ *             integrityProtected: boolean }} EncryptedLayer
+ * @typedef {SignedLayer | EncryptedLayer} Layer
+ *
+ * @typedef {object} Opened
+ * @property {Uint8Array} content  the innermost MIME entity, exact bytes
+ * @property {Layer[]} layers      outermost first; empty for a plain message
+ *
+ * @typedef {object} Attachment
+ * @property {string} filename
+ * @property {string} contentType
+ * @property {Uint8Array} data
+ *
+ * @typedef {object} DemoIdentities
+ * @property {Identity[]} identities  Alice, Bob, Carol
+ * @property {string[]} trustAnchors  the demo CA certificate, PEM
+ */
+
+/** A failure from the S/MIME engine or the worker; `code` is stable, `message` is not. */
+export class SmimeError extends Error {
+  /**
+   * @param {string} code     e.g. "ERR_MALFORMED_CMS"
+   * @param {string} message
+   */
+  constructor(code, message) {
+    super(message);
+    this.name = "SmimeError";
+    this.code = code;
+  }
+}
+
+const WORKER_URL = new URL("./smime.worker.js", import.meta.url);
+
+export class SmimeClient {
+  /** @type {Worker | null} */
+  #worker = null;
+  /** @type {Map<number, { resolve: (value: any) => void, reject: (error: SmimeError) => void }>} */
+  #pending = new Map();
+  #nextId = 1;
+  /** identities issued by the current worker; replaced when the worker is */
+  #live = new WeakSet();
+
+  /**
+   * Starts the worker and waits until the wasm module has loaded.
+   * @returns {Promise<SmimeClient>}
+   */
+  static async start() {
+    const client = new SmimeClient();
+    await client.#call("ready", []);
+    return client;
+  }
+
+  /**
+   * Imports a certificate and its private key into the worker.
+   * @param {{ certificate: Cert, privateKey: Key, password?: string, chain?: Cert[] }} options
+   * @returns {Promise<Identity>}
+   */
+  async importIdentity(options) {
+    const o = only(options, ["certificate", "privateKey", "password", "chain"], "importIdentity");
+    return this.#adopt(await this.#call("importIdentity", [o]));
+  }
+
+  /**
+   * @param {Cert} certificate
+   * @returns {Promise<CertificateInfo>}
+   */
+  certificateInfo(certificate) {
+    return this.#call("certificateInfo", [certificate]);
+  }
+
+  /**
+   * Builds an RFC 5322 message.
+   * @param {{ from: string, to: string[], cc?: string[], subject: string, text?: string,
+   *           html?: string, attachments?: Attachment[], date?: Date, messageId?: string }} options
+   * @returns {Promise<Uint8Array>}
+   */
+  async composeMessage(options) {
+    const keys = ["from", "to", "cc", "subject", "text", "html", "attachments", "date", "messageId"];
+    return this.#call("composeMessage", [only(options, keys, "composeMessage")]);
+  }
+
+  /**
+   * Signs a whole RFC 5322 message; the outer headers stay outside the signature.
+   * @param {{ message: Uint8Array, signingKey: Identity, format?: "detached" | "opaque",
+   *           digest?: "sha256" | "sha384" | "sha512", now?: Date }} options
+   * @returns {Promise<Uint8Array>}
+   */
+  async sign(options) {
+    const { message, signingKey, ...rest } = only(
+      options,
+      ["message", "signingKey", "format", "digest", "now"],
+      "sign",
+    );
+    return this.#call("sign", [message, { ...rest, signingKey: this.#handle(signingKey) }]);
+  }
+
+  /**
+   * Checks every signature of a signed message. A broken signature is reported, not thrown.
+   * @param {{ message: Uint8Array, trustAnchors?: Cert[], intermediates?: Cert[], now?: Date }} options
+   * @returns {Promise<Opened>}
+   */
+  async verify(options) {
+    const { message, ...rest } = only(
+      options,
+      ["message", "trustAnchors", "intermediates", "now"],
+      "verify",
+    );
+    return this.#call("verify", [message, rest]);
+  }
+
+  /**
+   * Peels every layer (encrypted, signed, nested) and reports each.
+   * @param {{ message: Uint8Array, decryptionKeys?: Identity[], trustAnchors?: Cert[],
+   *           intermediates?: Cert[], now?: Date }} options
+   * @returns {Promise<Opened>}
+   */
+  async open(options) {
+    const { message, decryptionKeys, ...rest } = only(
+      options,
+      ["message", "decryptionKeys", "trustAnchors", "intermediates", "now"],
+      "open",
+    );
+    /** @type {Record<string, unknown>} */
+    const o = { ...rest };
+    if (decryptionKeys !== undefined) {
+      if (!Array.isArray(decryptionKeys)) {
+        throw new SmimeError("ERR_INVALID_ARGUMENT", "open: decryptionKeys must be an array");
+      }
+      o.decryptionKeys = decryptionKeys.map((key) => this.#handle(key));
+    }
+    return this.#call("open", [message, o]);
+  }
+
+  /**
+   * Loads the demo users (Alice, Bob, Carol) into the worker, once per worker.
+   * @returns {Promise<DemoIdentities>}
+   */
+  async loadDemoIdentities() {
+    /** @type {DemoIdentities} */
+    const demo = await this.#call("loadDemoIdentities", []);
+    return { ...demo, identities: demo.identities.map((identity) => this.#adopt(identity)) };
+  }
+
+  /**
+   * Whether the worker that holds this identity's key is still running.
+   * @param {Identity} identity
+   */
+  isLive(identity) {
+    return this.#live.has(identity);
+  }
+
+  /**
+   * @param {Identity} identity
+   * @returns {Identity}
+   */
+  #adopt(identity) {
+    const frozen = Object.freeze(identity);
+    this.#live.add(frozen);
+    return frozen;
+  }
+
+  /**
+   * @param {Identity} identity
+   * @returns {string}
+   */
+  #handle(identity) {
+    if (!identity || typeof identity.handle !== "string") {
+      throw new SmimeError("ERR_INVALID_ARGUMENT", "expected an Identity from this client");
+    }
+    if (!this.#live.has(identity)) {
+      throw new SmimeError(
+        "ERR_INVALID_ARGUMENT",
+        "this identity's key was held by a worker that has stopped; import it again",
+      );
+    }
+    return identity.handle;
+  }
+
+  /**
+   * @param {string} op
+   * @param {unknown[]} args
+   * @returns {Promise<any>}
+   */
+  #call(op, args) {
+    const worker = this.#ensureWorker();
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      try {
+        worker.postMessage({ id, op, args });
+      } catch (e) {
+        // Only a value that cannot be cloned (a function, a DOM node) ends up here.
+        this.#pending.delete(id);
+        reject(new SmimeError("ERR_INVALID_ARGUMENT", `${op}: ${e instanceof Error ? e.message : e}`));
+      }
+    });
+  }
+
+  /** @returns {Worker} */
+  #ensureWorker() {
+    if (this.#worker) return this.#worker;
+    const worker = new Worker(WORKER_URL, { type: "module", name: "smime" });
+    worker.addEventListener("message", (event) => this.#settle(event.data));
+    worker.addEventListener("error", (event) => {
+      event.preventDefault(); // handled here: keep it out of the console as "uncaught"
+      this.#stop(worker, event.message || "the S/MIME worker failed to start or crashed");
+    });
+    worker.addEventListener("messageerror", () => {
+      this.#stop(worker, "the S/MIME worker sent a reply that could not be read");
+    });
+    this.#worker = worker;
+    this.#live = new WeakSet();
+    return worker;
+  }
+
+  /**
+   * @param {{ id: number, ok: boolean, value?: unknown,
+   *           error?: { name: string, code: string, message: string } }} reply
+   */
+  #settle(reply) {
+    const call = this.#pending.get(reply?.id);
+    if (!call) return;
+    this.#pending.delete(reply.id);
+    if (reply.ok) {
+      call.resolve(reply.value);
+    } else {
+      const { code = "ERR_INTERNAL", message = "unknown error" } = reply.error ?? {};
+      call.reject(new SmimeError(code, message));
+    }
+  }
+
+  /**
+   * @param {Worker} worker
+   * @param {string} why
+   */
+  #stop(worker, why) {
+    if (this.#worker !== worker) return;
+    worker.terminate();
+    this.#worker = null;
+    this.#live = new WeakSet();
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const call of pending) call.reject(new SmimeError("ERR_INTERNAL", why));
+  }
+}
+
+/**
+ * Checks an options object against the keys a method takes: an unknown key is an error, not
+ * ignored (API.md), and keys whose value is `undefined` are dropped.
+ * @template {object} T
+ * @param {T} options
+ * @param {string[]} allowed
+ * @param {string} method
+ * @returns {T}
+ */
+function only(options, allowed, method) {
+  if (options === null || typeof options !== "object") {
+    throw new SmimeError("ERR_INVALID_ARGUMENT", `${method}: expected an options object`);
+  }
+  /** @type {Record<string, unknown>} */
+  const picked = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (!allowed.includes(key)) {
+      throw new SmimeError("ERR_INVALID_ARGUMENT", `${method}: unknown option "${key}"`);
+    }
+    if (value !== undefined) picked[key] = value;
+  }
+  return /** @type {T} */ (picked);
+}

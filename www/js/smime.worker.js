@@ -1,0 +1,211 @@
+// @ts-check
+/**
+ * The module Worker that owns the smime-wasm instance and every unlocked private key.
+ *
+ * It is the only file that imports `pkg/`. Private keys enter here once (importIdentity,
+ * loadDemoIdentities) and never leave: the page holds a handle string instead.
+ *
+ * Protocol: `{ id, op, args }` in; `{ id, ok: true, value }` or
+ * `{ id, ok: false, error: { name, code, message } }` out, with the reply's ArrayBuffers
+ * transferred. `args` are the wasm function's positional arguments, with identity handles in
+ * place of `Identity` objects.
+ *
+ * A wasm trap (`WebAssembly.RuntimeError`) leaves the instance in an unknown state, so after
+ * answering the call that trapped, the worker rethrows the trap: the client sees the worker's
+ * `error` event, rejects every pending call with ERR_INTERNAL and starts a fresh worker.
+ */
+import init, * as smime from "../pkg/smime_wasm.js";
+
+/**
+ * The wasm module loads once, when the worker starts; every call waits for it. Resolves to the
+ * reason it could not load, or null.
+ * @type {Promise<unknown>}
+ */
+const started = init().then(
+  () => null,
+  (/** @type {unknown} */ e) => new Error(`the wasm module could not be loaded: ${e instanceof Error ? e.message : e}`),
+);
+
+/** @type {Map<string, smime.Identity>} handle -> wasm Identity (holds the private key) */
+const identities = new Map();
+let nextHandle = 1;
+
+/** @type {Promise<{ handles: string[], trustAnchors: string[] }> | null} */
+let demoLoading = null;
+
+/**
+ * What the page sees of an identity (smime-client.js's `Identity`).
+ * @typedef {{ handle: string, certificate: Uint8Array, chain: Uint8Array[],
+ *             info: import("./smime-client.js").CertificateInfo }} IdentityRef
+ */
+
+/** The demo users, in the order the page lists them. The build copies them to www/demo/. */
+const DEMO_USERS = ["alice", "bob", "carol"];
+const DEMO_TRUST_ANCHOR = "demo-ca.cert.pem";
+
+/** @type {Record<string, (args: any[]) => unknown>} */
+const ops = {
+  ready: () => true,
+  importIdentity: ([o]) => keep(smime.importIdentity(o)),
+  certificateInfo: ([certificate]) => smime.certificateInfo(certificate),
+  composeMessage: ([o]) => smime.composeMessage(o),
+  sign: ([message, o]) => smime.sign(message, { ...o, signingKey: lookup(o.signingKey) }),
+  verify: ([message, o]) => smime.verify(message, o),
+  open: ([message, o]) => smime.open(message, withKeys(o, "decryptionKeys")),
+  loadDemoIdentities: async () => {
+    const { handles, trustAnchors } = await (demoLoading ??= loadDemoIdentities());
+    return { identities: handles.map(reference), trustAnchors };
+  },
+};
+
+self.onmessage = async (/** @type {MessageEvent} */ event) => {
+  const { id, op, args } = event.data ?? {};
+  /** @type {unknown} */
+  let fatal = await started;
+  try {
+    if (fatal) throw fatal;
+    const run = Object.hasOwn(ops, op) ? ops[op] : null;
+    if (!run) throw smimeError("ERR_INVALID_ARGUMENT", `unknown worker operation: ${op}`);
+    const value = await run(Array.isArray(args) ? args : []);
+    self.postMessage({ id, ok: true, value }, { transfer: transferables(value) });
+  } catch (e) {
+    self.postMessage({ id, ok: false, error: describe(e) });
+    if (e instanceof WebAssembly.RuntimeError) fatal = e;
+  }
+  // A trap or a failed start leaves nothing worth keeping: the uncaught error reaches the
+  // client as the worker's `error` event, and the client replaces the worker.
+  if (fatal) {
+    setTimeout(() => {
+      throw fatal;
+    });
+  }
+};
+
+/**
+ * Keeps a wasm Identity in the worker and returns what the page may see of it.
+ * @param {smime.Identity} identity
+ * @returns {IdentityRef}
+ */
+function keep(identity) {
+  const handle = `identity-${nextHandle++}`;
+  identities.set(handle, identity);
+  return reference(handle);
+}
+
+/**
+ * A fresh description of a kept identity (its bytes are transferred away with each reply).
+ * @param {string} handle
+ * @returns {IdentityRef}
+ */
+function reference(handle) {
+  const identity = lookup(handle);
+  return { handle, certificate: identity.certificate, chain: identity.chain, info: identity.info };
+}
+
+/**
+ * @param {unknown} handle
+ * @returns {smime.Identity}
+ */
+function lookup(handle) {
+  const identity = typeof handle === "string" ? identities.get(handle) : undefined;
+  if (!identity) throw smimeError("ERR_INVALID_ARGUMENT", `unknown identity handle: ${handle}`);
+  return identity;
+}
+
+/**
+ * Replaces a list of handles under `key` by the identities they name, leaving an absent key
+ * absent (the wasm side rejects unknown keys, and `undefined` is best not sent at all).
+ * @param {Record<string, unknown> | undefined} o
+ * @param {string} key
+ */
+function withKeys(o, key) {
+  if (!o || !(key in o)) return o;
+  const handles = o[key];
+  if (!Array.isArray(handles)) throw smimeError("ERR_INVALID_ARGUMENT", `${key} must be an array`);
+  return { ...o, [key]: handles.map(lookup) };
+}
+
+/**
+ * Fetches and imports the demo users once per worker.
+ * @returns {Promise<{ handles: string[], trustAnchors: string[] }>}
+ */
+async function loadDemoIdentities() {
+  try {
+    const handles = [];
+    for (const user of DEMO_USERS) {
+      const [certificate, privateKey] = await Promise.all([
+        demoFile(`${user}.cert.pem`),
+        demoFile(`${user}.key.pem`),
+      ]);
+      handles.push(keep(smime.importIdentity({ certificate, privateKey })).handle);
+    }
+    return { handles, trustAnchors: [await demoFile(DEMO_TRUST_ANCHOR)] };
+  } catch (e) {
+    demoLoading = null; // let a later call try again
+    throw e;
+  }
+}
+
+/**
+ * @param {string} name
+ * @returns {Promise<string>}
+ */
+async function demoFile(name) {
+  const url = new URL(`../demo/${name}`, import.meta.url);
+  const response = await fetch(url);
+  if (!response.ok) {
+    throw smimeError(
+      "ERR_INTERNAL",
+      `demo file ${url.pathname} is missing (HTTP ${response.status}); build the shell with cargo xtask`,
+    );
+  }
+  return response.text();
+}
+
+/**
+ * @param {string} code
+ * @param {string} message
+ */
+function smimeError(code, message) {
+  return Object.assign(new Error(message), { name: "SmimeError", code });
+}
+
+/**
+ * Turns anything thrown into the protocol's error shape; never forwards a stack.
+ * @param {unknown} e
+ * @returns {{ name: string, code: string, message: string }}
+ */
+function describe(e) {
+  const error = /** @type {{ name?: unknown, code?: unknown, message?: unknown }} */ (
+    e instanceof Object ? e : {}
+  );
+  if (error.name === "SmimeError" && typeof error.code === "string") {
+    return { name: "SmimeError", code: error.code, message: String(error.message ?? "") };
+  }
+  const why =
+    e instanceof WebAssembly.RuntimeError
+      ? `the wasm module trapped: ${e.message}`
+      : String(error.message ?? e);
+  return { name: "SmimeError", code: "ERR_INTERNAL", message: why };
+}
+
+/**
+ * The ArrayBuffers of every Uint8Array in `value` that owns its whole buffer (a view into the
+ * wasm memory, or a slice of a larger buffer, is copied instead).
+ * @param {unknown} value
+ * @param {Set<ArrayBuffer>} [found]
+ * @returns {ArrayBuffer[]}
+ */
+function transferables(value, found = new Set()) {
+  if (value instanceof Uint8Array) {
+    const { buffer } = value;
+    if (buffer instanceof ArrayBuffer && value.byteOffset === 0 && value.byteLength === buffer.byteLength) {
+      found.add(buffer);
+    }
+  } else if (Array.isArray(value)) {
+    for (const item of value) transferables(item, found);
+  } else if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const item of Object.values(value)) transferables(item, found);
+  }
+  return [...found];
+}

@@ -1,0 +1,41 @@
+// @ts-check
+/** Shows a failure as its code plus a sentence, never as a stack trace. */
+import { h } from "../dom.js";
+import { errorSentence } from "../ui-text.js";
+
+/**
+ * Fills `box` (a `role="alert"` element) with what went wrong.
+ * @param {HTMLElement} box
+ * @param {string} what   what the user was doing, e.g. "Could not sign the message."
+ * @param {unknown} error
+ */
+export function showError(box, what, error) {
+  const { code, detail } = describe(error);
+  box.dataset.errorCode = code;
+  box.replaceChildren(
+    h("p", {}, h("strong", {}, what), " ", errorSentence(code)),
+    h("p", { class: "error-detail" }, "Code ", h("code", { "data-role": "error-code" }, code), detail && ` · ${detail}`),
+  );
+  box.hidden = false;
+}
+
+/** @param {HTMLElement} box */
+export function clearError(box) {
+  box.hidden = true;
+  box.replaceChildren();
+  delete box.dataset.errorCode;
+}
+
+/**
+ * The code and the one-line message of anything thrown; only an SmimeError-like value keeps its
+ * message (other errors are bugs in the page, whose text means nothing to a reader).
+ * @param {unknown} error
+ */
+function describe(error) {
+  const e = /** @type {{ code?: unknown, message?: unknown }} */ (error instanceof Object ? error : {});
+  if (typeof e.code === "string" && e.code.startsWith("ERR_")) {
+    return { code: e.code, detail: typeof e.message === "string" ? e.message.split("\n")[0] : "" };
+  }
+  console.warn("unexpected failure in the page", error); // for developers; the UI shows a code
+  return { code: "ERR_INTERNAL", detail: "" };
+}
