@@ -60,7 +60,7 @@ pub mod mime;
 pub mod smime;
 mod time;
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 pub use cert::{Certificate, CertificateInfo, TrustStore};
 pub use error::{ChainError, Error, Result, SignatureError};

@@ -1,5 +1,6 @@
 //! Hostile and broken input: every case ends in a report or an error code, never a panic
 //! (a panic would kill the wasm instance).
+#![cfg(not(target_arch = "wasm32"))] // native only: reads fixtures from disk
 
 use smime_wasm::{
     Certificate, Layer, PrivateKey, SignOptions, SignatureFormat, Signer, TrustStore, UnixTime,

@@ -1,5 +1,6 @@
 //! The paved path, natively: sign with each key type and digest, open, and every failure the
 //! report must show.
+#![cfg(not(target_arch = "wasm32"))] // native only: reads fixtures from disk
 
 use smime_wasm::{
     Certificate, DigestAlgorithm, Layer, PrivateKey, SignOptions, SignatureFormat, Signer,

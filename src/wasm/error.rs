@@ -22,3 +22,50 @@ pub fn js_error(code: &str, message: &str) -> JsValue {
 pub fn invalid(what: impl core::fmt::Display) -> JsValue {
     to_js(&Error::InvalidArgument(what.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::to_js;
+    use crate::error::{ChainError, Error, SignatureError};
+
+    /// The same table as the core's, seen from JavaScript: a real `Error`, named "SmimeError",
+    /// whose `code` is the variant's stable code.
+    #[wasm_bindgen_test]
+    fn every_variant_crosses_as_a_js_error_with_its_code() {
+        let variants = [
+            Error::InvalidArgument(String::new()),
+            Error::MalformedMime(""),
+            Error::MalformedCms(String::new()),
+            Error::MalformedCertificate(String::new()),
+            Error::MalformedKey(String::new()),
+            Error::BadPassword,
+            Error::KeyMismatch,
+            Error::UnsupportedAlgorithm(String::new()),
+            Error::NotSigned,
+            Error::NestingTooDeep,
+            Error::TooLarge,
+            Error::Signature(SignatureError::DigestMismatch),
+            Error::Signature(SignatureError::BadSignature),
+            Error::Signature(SignatureError::SignerCertificateMissing),
+            Error::Signature(SignatureError::BadSignedAttributes),
+            Error::Signature(SignatureError::UnsupportedAlgorithm),
+            Error::Chain(ChainError::UnknownIssuer),
+            Error::Chain(ChainError::Expired),
+            Error::Chain(ChainError::NotYetValid),
+            Error::Chain(ChainError::BadCertificateSignature),
+            Error::Chain(ChainError::NotCa),
+            Error::SigningFailed,
+            Error::Random,
+        ];
+        for error in variants {
+            let js = to_js(&error);
+            let as_error = js.dyn_ref::<js_sys::Error>().expect("a real Error");
+            assert_eq!(as_error.name(), "SmimeError");
+            let code = js_sys::Reflect::get(&js, &"code".into()).unwrap().as_string().unwrap();
+            assert_eq!(code, error.code());
+        }
+    }
+}
