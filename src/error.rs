@@ -192,26 +192,59 @@ mod tests {
     #[test]
     fn every_variant_has_its_stable_code() {
         let table: &[(Error, &str)] = &[
-            (Error::InvalidArgument(String::new()), "ERR_INVALID_ARGUMENT"),
+            (
+                Error::InvalidArgument(String::new()),
+                "ERR_INVALID_ARGUMENT",
+            ),
             (Error::MalformedMime(""), "ERR_MALFORMED_MIME"),
             (Error::MalformedCms(String::new()), "ERR_MALFORMED_CMS"),
-            (Error::MalformedCertificate(String::new()), "ERR_MALFORMED_CERTIFICATE"),
+            (
+                Error::MalformedCertificate(String::new()),
+                "ERR_MALFORMED_CERTIFICATE",
+            ),
             (Error::MalformedKey(String::new()), "ERR_MALFORMED_KEY"),
             (Error::BadPassword, "ERR_BAD_PASSWORD"),
             (Error::KeyMismatch, "ERR_KEY_MISMATCH"),
-            (Error::UnsupportedAlgorithm(String::new()), "ERR_UNSUPPORTED_ALGORITHM"),
+            (
+                Error::UnsupportedAlgorithm(String::new()),
+                "ERR_UNSUPPORTED_ALGORITHM",
+            ),
             (Error::NotSigned, "ERR_NOT_SIGNED"),
             (Error::NestingTooDeep, "ERR_NESTING_TOO_DEEP"),
             (Error::TooLarge, "ERR_TOO_LARGE"),
-            (Error::Signature(SignatureError::DigestMismatch), "ERR_DIGEST_MISMATCH"),
-            (Error::Signature(SignatureError::BadSignature), "ERR_SIGNATURE_INVALID"),
-            (Error::Signature(SignatureError::SignerCertificateMissing), "ERR_SIGNER_CERT_MISSING"),
-            (Error::Signature(SignatureError::BadSignedAttributes), "ERR_BAD_SIGNED_ATTRIBUTES"),
-            (Error::Signature(SignatureError::UnsupportedAlgorithm), "ERR_UNSUPPORTED_ALGORITHM"),
-            (Error::Chain(ChainError::UnknownIssuer), "ERR_UNKNOWN_ISSUER"),
+            (
+                Error::Signature(SignatureError::DigestMismatch),
+                "ERR_DIGEST_MISMATCH",
+            ),
+            (
+                Error::Signature(SignatureError::BadSignature),
+                "ERR_SIGNATURE_INVALID",
+            ),
+            (
+                Error::Signature(SignatureError::SignerCertificateMissing),
+                "ERR_SIGNER_CERT_MISSING",
+            ),
+            (
+                Error::Signature(SignatureError::BadSignedAttributes),
+                "ERR_BAD_SIGNED_ATTRIBUTES",
+            ),
+            (
+                Error::Signature(SignatureError::UnsupportedAlgorithm),
+                "ERR_UNSUPPORTED_ALGORITHM",
+            ),
+            (
+                Error::Chain(ChainError::UnknownIssuer),
+                "ERR_UNKNOWN_ISSUER",
+            ),
             (Error::Chain(ChainError::Expired), "ERR_CERT_EXPIRED"),
-            (Error::Chain(ChainError::NotYetValid), "ERR_CERT_NOT_YET_VALID"),
-            (Error::Chain(ChainError::BadCertificateSignature), "ERR_CERT_SIGNATURE_INVALID"),
+            (
+                Error::Chain(ChainError::NotYetValid),
+                "ERR_CERT_NOT_YET_VALID",
+            ),
+            (
+                Error::Chain(ChainError::BadCertificateSignature),
+                "ERR_CERT_SIGNATURE_INVALID",
+            ),
             (Error::Chain(ChainError::NotCa), "ERR_NOT_A_CA"),
             (Error::SigningFailed, "ERR_SIGNING_FAILED"),
             (Error::Random, "ERR_RANDOM"),

@@ -2,31 +2,26 @@
 //! (a panic would kill the wasm instance).
 #![cfg(not(target_arch = "wasm32"))] // native only: reads fixtures from disk
 
-use smime_wasm::{
-    Certificate, Layer, PrivateKey, SignOptions, SignatureFormat, Signer, TrustStore, UnixTime,
-    open, sign,
-};
+use smime_wasm::{Layer, SignOptions, SignatureFormat, open, sign};
 
-const NOW: UnixTime = UnixTime::from_secs(1_893_456_000);
+mod common;
 
-fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-}
+use common::{NOW, demo_trust as trust, signer};
 
-fn signer(name: &str) -> Signer {
-    let cert = Certificate::from_pem(&fixture(&format!("{name}.cert.pem"))).unwrap();
-    let key = PrivateKey::from_pem(&fixture(&format!("{name}.key.pem")), None).unwrap();
-    Signer::new(cert, key, Vec::new()).unwrap()
-}
-
-fn trust() -> TrustStore {
-    TrustStore::new(vec![Certificate::from_pem(&fixture("demo-ca.cert.pem")).unwrap()], vec![])
-}
-
-const MAIL: &[u8] = b"From: carol@example.org\r\nTo: bob@example.org\r\nSubject: s\r\n\r\nbody line\r\n";
+const MAIL: &[u8] =
+    b"From: carol@example.org\r\nTo: bob@example.org\r\nSubject: s\r\n\r\nbody line\r\n";
 
 fn signed(format: SignatureFormat) -> Vec<u8> {
-    sign(MAIL, &signer("carol"), &SignOptions { format, ..SignOptions::default() }, NOW).unwrap()
+    sign(
+        MAIL,
+        &signer("carol"),
+        &SignOptions {
+            format,
+            ..SignOptions::default()
+        },
+        NOW,
+    )
+    .unwrap()
 }
 
 /// xorshift64*: a fixed, dependency-free stream for reproducible bit flips.
@@ -86,7 +81,10 @@ fn random_bit_flips_never_verify_the_changed_content() {
                 if valid_layer_count(&layers) > 0 {
                     let opened = open(&flipped, &trust(), NOW).unwrap();
                     let original = open(&message, &trust(), NOW).unwrap();
-                    assert_eq!(opened.content, original.content, "flip at {at} verified changed content");
+                    assert_eq!(
+                        opened.content, original.content,
+                        "flip at {at} verified changed content"
+                    );
                 }
             }
         }
@@ -141,15 +139,22 @@ fn deeply_nested_ber_is_refused() {
         use base64ct::Encoding;
         base64ct::Base64::encode_string(&der)
     };
-    let message = format!("Content-Type: application/pkcs7-mime; smime-type=signed-data\r\nContent-Transfer-Encoding: base64\r\n\r\n{body}\r\n");
-    assert_eq!(open_never_panics(message.as_bytes()).unwrap_err(), "ERR_MALFORMED_CMS");
+    let message = format!(
+        "Content-Type: application/pkcs7-mime; smime-type=signed-data\r\nContent-Transfer-Encoding: base64\r\n\r\n{body}\r\n"
+    );
+    assert_eq!(
+        open_never_panics(message.as_bytes()).unwrap_err(),
+        "ERR_MALFORMED_CMS"
+    );
 }
 
 #[test]
 fn hundred_nested_signature_layers_stop_at_the_bound() {
     // A real signature part reused at every level: each layer parses (and fails to verify).
     let detached = String::from_utf8(signed(SignatureFormat::Detached)).unwrap();
-    let p7s_start = detached.find("Content-Type: application/pkcs7-signature").unwrap();
+    let p7s_start = detached
+        .find("Content-Type: application/pkcs7-signature")
+        .unwrap();
     let p7s_end = detached.rfind("\r\n--").unwrap();
     let p7s = &detached[p7s_start..p7s_end];
     let mut entity = String::from("Content-Type: text/plain\r\n\r\ninnermost\r\n");
@@ -158,20 +163,40 @@ fn hundred_nested_signature_layers_stop_at_the_bound() {
             "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; boundary=\"b{depth}\"\r\n\r\n--b{depth}\r\n{entity}\r\n--b{depth}\r\n{p7s}\r\n--b{depth}--\r\n"
         );
     }
-    assert_eq!(open_never_panics(entity.as_bytes()).unwrap_err(), "ERR_NESTING_TOO_DEEP");
+    assert_eq!(
+        open_never_panics(entity.as_bytes()).unwrap_err(),
+        "ERR_NESTING_TOO_DEEP"
+    );
     // Sign refuses to canonicalise a 100-deep multipart as well.
     let mut nested = String::from("Content-Type: text/plain\r\n\r\nx\r\n");
     for depth in 0..100 {
-        nested = format!("Content-Type: multipart/mixed; boundary=\"m{depth}\"\r\n\r\n--m{depth}\r\n{nested}\r\n--m{depth}--\r\n");
+        nested = format!(
+            "Content-Type: multipart/mixed; boundary=\"m{depth}\"\r\n\r\n--m{depth}\r\n{nested}\r\n--m{depth}--\r\n"
+        );
     }
     let message = format!("From: carol@example.org\r\n{nested}");
-    let err = sign(message.as_bytes(), &signer("carol"), &SignOptions::default(), NOW).unwrap_err();
+    let err = sign(
+        message.as_bytes(),
+        &signer("carol"),
+        &SignOptions::default(),
+        NOW,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "ERR_NESTING_TOO_DEEP");
 }
 
 #[test]
 fn nested_opaque_signatures_are_reported_layer_by_layer() {
-    let inner = sign(MAIL, &signer("carol"), &SignOptions { format: SignatureFormat::Opaque, ..SignOptions::default() }, NOW).unwrap();
+    let inner = sign(
+        MAIL,
+        &signer("carol"),
+        &SignOptions {
+            format: SignatureFormat::Opaque,
+            ..SignOptions::default()
+        },
+        NOW,
+    )
+    .unwrap();
     let outer = sign(&inner, &signer("alice"), &SignOptions::default(), NOW).unwrap();
     let opened = open(&outer, &trust(), NOW).unwrap();
     assert_eq!(opened.layers.len(), 2);
@@ -180,7 +205,9 @@ fn nested_opaque_signatures_are_reported_layer_by_layer() {
         .layers
         .iter()
         .map(|l| match l {
-            Layer::Signed { signers, .. } => signers[0].certificate.as_ref().unwrap().emails[0].clone(),
+            Layer::Signed { signers, .. } => {
+                signers[0].certificate.as_ref().unwrap().emails[0].clone()
+            }
             _ => unreachable!(),
         })
         .collect();

@@ -7,20 +7,12 @@ use smime_wasm::{
     SignerReport, TrustStore, UnixTime, open, sign, verify,
 };
 
-const NOW: UnixTime = UnixTime::from_secs(1_893_456_000); // 2030-01-01
+mod common;
+
+use common::{NOW, demo_trust, signer};
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-}
-
-fn signer(name: &str) -> Signer {
-    let cert = Certificate::from_pem(&fixture(&format!("{name}.cert.pem"))).unwrap();
-    let key = PrivateKey::from_pem(&fixture(&format!("{name}.key.pem")), None).unwrap();
-    Signer::new(cert, key, Vec::new()).unwrap()
-}
-
-fn demo_trust() -> TrustStore {
-    TrustStore::new(vec![Certificate::from_pem(&fixture("demo-ca.cert.pem")).unwrap()], vec![])
+    String::from_utf8(common::fixture(name)).unwrap()
 }
 
 fn mail(from: &str) -> Vec<u8> {
@@ -44,11 +36,25 @@ fn only_signer(opened: &smime_wasm::Opened) -> &SignerReport {
 
 #[test]
 fn every_key_type_format_and_digest_round_trips() {
-    for (name, algorithm) in [("alice", "rsa-pkcs1v15"), ("carol", "ecdsa"), ("dave", "ecdsa")] {
+    for (name, algorithm) in [
+        ("alice", "rsa-pkcs1v15"),
+        ("carol", "ecdsa"),
+        ("dave", "ecdsa"),
+    ] {
         let signer = signer(name);
         for format in [SignatureFormat::Detached, SignatureFormat::Opaque] {
-            for digest in [DigestAlgorithm::Sha256, DigestAlgorithm::Sha384, DigestAlgorithm::Sha512] {
-                let signed = sign(&mail(&format!("{name}@example.org")), &signer, &SignOptions { format, digest }, NOW).unwrap();
+            for digest in [
+                DigestAlgorithm::Sha256,
+                DigestAlgorithm::Sha384,
+                DigestAlgorithm::Sha512,
+            ] {
+                let signed = sign(
+                    &mail(&format!("{name}@example.org")),
+                    &signer,
+                    &SignOptions { format, digest },
+                    NOW,
+                )
+                .unwrap();
                 let opened = open(&signed, &demo_trust(), NOW).unwrap();
                 let report = only_signer(&opened);
                 assert_eq!(report.signature, Ok(()), "{name} {format:?} {digest:?}");
@@ -57,8 +63,14 @@ fn every_key_type_format_and_digest_round_trips() {
                 assert_eq!(report.signature_algorithm, algorithm);
                 assert_eq!(report.address_match, Some(true));
                 assert_eq!(report.signing_time, Some(NOW));
-                assert!(matches!(&opened.layers[0], Layer::Signed { format: f, .. } if *f == format));
-                assert!(opened.content.starts_with(b"Content-Type: text/plain; charset=utf-8\r\n\r\nHello Bob,"));
+                assert!(
+                    matches!(&opened.layers[0], Layer::Signed { format: f, .. } if *f == format)
+                );
+                assert!(
+                    opened
+                        .content
+                        .starts_with(b"Content-Type: text/plain; charset=utf-8\r\n\r\nHello Bob,")
+                );
             }
         }
     }
@@ -66,19 +78,45 @@ fn every_key_type_format_and_digest_round_trips() {
 
 #[test]
 fn outer_headers_stay_outside_and_output_is_canonical() {
-    let signed = sign(&mail("alice@example.org"), &signer("alice"), &SignOptions::default(), NOW).unwrap();
+    let signed = sign(
+        &mail("alice@example.org"),
+        &signer("alice"),
+        &SignOptions::default(),
+        NOW,
+    )
+    .unwrap();
     let text = String::from_utf8(signed.clone()).unwrap();
-    assert!(text.starts_with("From: alice@example.org\r\nTo: bob@example.org\r\nSubject: test\r\n"));
+    assert!(
+        text.starts_with("From: alice@example.org\r\nTo: bob@example.org\r\nSubject: test\r\n")
+    );
     assert!(text.contains("Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\";\r\n\tmicalg=sha-256;"));
-    assert!(!text.replace("\r\n", "").contains('\n'), "bare LF in output");
+    assert!(
+        !text.replace("\r\n", "").contains('\n'),
+        "bare LF in output"
+    );
     // Deterministic: the same inputs sign to the same bytes.
-    assert_eq!(signed, sign(&mail("alice@example.org"), &signer("alice"), &SignOptions::default(), NOW).unwrap());
+    assert_eq!(
+        signed,
+        sign(
+            &mail("alice@example.org"),
+            &signer("alice"),
+            &SignOptions::default(),
+            NOW
+        )
+        .unwrap()
+    );
 }
 
 #[test]
 fn eight_bit_body_is_made_seven_bit_before_signing() {
     let raw = "From: alice@example.org\nTo: bob@example.org\nSubject: x\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\nGrüße\n";
-    let signed = sign(raw.as_bytes(), &signer("alice"), &SignOptions::default(), NOW).unwrap();
+    let signed = sign(
+        raw.as_bytes(),
+        &signer("alice"),
+        &SignOptions::default(),
+        NOW,
+    )
+    .unwrap();
     assert!(signed.iter().all(|&b| b < 128));
     let opened = open(&signed, &demo_trust(), NOW).unwrap();
     assert_eq!(only_signer(&opened).signature, Ok(()));
@@ -88,9 +126,21 @@ fn eight_bit_body_is_made_seven_bit_before_signing() {
 #[test]
 fn changed_body_byte_breaks_the_signature() {
     for format in [SignatureFormat::Detached, SignatureFormat::Opaque] {
-        let signed = sign(&mail("alice@example.org"), &signer("alice"), &SignOptions { format, ..SignOptions::default() }, NOW).unwrap();
+        let signed = sign(
+            &mail("alice@example.org"),
+            &signer("alice"),
+            &SignOptions {
+                format,
+                ..SignOptions::default()
+            },
+            NOW,
+        )
+        .unwrap();
         let tampered = if format == SignatureFormat::Detached {
-            String::from_utf8(signed).unwrap().replacen("this is signed", "this is SIGNED", 1).into_bytes()
+            String::from_utf8(signed)
+                .unwrap()
+                .replacen("this is signed", "this is SIGNED", 1)
+                .into_bytes()
         } else {
             // Re-encode the opaque CMS with one content byte changed.
             let text = String::from_utf8(signed).unwrap();
@@ -102,26 +152,56 @@ fn changed_body_byte_breaks_the_signature() {
         };
         let opened = open(&tampered, &demo_trust(), NOW).unwrap();
         let report = only_signer(&opened);
-        assert_eq!(report.signature.unwrap_err().code(), "ERR_DIGEST_MISMATCH", "{format:?}");
+        assert_eq!(
+            report.signature.unwrap_err().code(),
+            "ERR_DIGEST_MISMATCH",
+            "{format:?}"
+        );
     }
 }
 
 #[test]
 fn signature_bytes_flipped_is_invalid() {
-    let signed = sign(&mail("alice@example.org"), &signer("alice"), &SignOptions { format: SignatureFormat::Opaque, ..SignOptions::default() }, NOW).unwrap();
+    let signed = sign(
+        &mail("alice@example.org"),
+        &signer("alice"),
+        &SignOptions {
+            format: SignatureFormat::Opaque,
+            ..SignOptions::default()
+        },
+        NOW,
+    )
+    .unwrap();
     let text = String::from_utf8(signed).unwrap();
     let (head, body) = text.split_once("\r\n\r\n").unwrap();
     let mut der = base64_decode(body);
     let last = der.len() - 10; // inside the RSA signature value, the last field
     der[last] ^= 1;
-    let opened = open(format!("{head}\r\n\r\n{}", base64_encode(&der)).as_bytes(), &demo_trust(), NOW).unwrap();
-    assert_eq!(only_signer(&opened).signature.unwrap_err().code(), "ERR_SIGNATURE_INVALID");
+    let opened = open(
+        format!("{head}\r\n\r\n{}", base64_encode(&der)).as_bytes(),
+        &demo_trust(),
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(
+        only_signer(&opened).signature.unwrap_err().code(),
+        "ERR_SIGNATURE_INVALID"
+    );
 }
 
 #[test]
 fn chain_states() {
-    let signed = sign(&mail("alice@example.org"), &signer("alice"), &SignOptions::default(), NOW).unwrap();
-    let other = TrustStore::new(vec![Certificate::from_pem(&fixture("other-ca.cert.pem")).unwrap()], vec![]);
+    let signed = sign(
+        &mail("alice@example.org"),
+        &signer("alice"),
+        &SignOptions::default(),
+        NOW,
+    )
+    .unwrap();
+    let other = TrustStore::new(
+        vec![Certificate::from_pem(&fixture("other-ca.cert.pem")).unwrap()],
+        vec![],
+    );
     let report = only_signer(&open(&signed, &other, NOW).unwrap()).clone();
     assert_eq!(report.chain.label(), "untrusted");
     assert_eq!(report.chain.error().unwrap().code(), "ERR_UNKNOWN_ISSUER");
@@ -137,7 +217,13 @@ fn chain_states() {
 
 #[test]
 fn from_address_mismatch() {
-    let signed = sign(&mail("mallory@example.org"), &signer("alice"), &SignOptions::default(), NOW).unwrap();
+    let signed = sign(
+        &mail("mallory@example.org"),
+        &signer("alice"),
+        &SignOptions::default(),
+        NOW,
+    )
+    .unwrap();
     let report = only_signer(&open(&signed, &demo_trust(), NOW).unwrap()).clone();
     assert_eq!(report.signature, Ok(()));
     assert_eq!(report.address_match, Some(false));
@@ -148,38 +234,88 @@ fn keys_in_every_container() {
     let enc = PrivateKey::from_pem(&fixture("alice.key.enc.pem"), Some("demo")).unwrap();
     let plain = PrivateKey::from_pem(&fixture("alice.key.pem"), None).unwrap();
     assert_eq!(enc.public_key(), plain.public_key());
-    assert_eq!(PrivateKey::from_pem(&fixture("alice.key.enc.pem"), Some("wrong")).unwrap_err().code(), "ERR_BAD_PASSWORD");
-    assert_eq!(PrivateKey::from_pem(&fixture("alice.key.enc.pem"), None).unwrap_err().code(), "ERR_BAD_PASSWORD");
-    let der = std::fs::read(format!("{}/tests/fixtures/carol.key.der", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    assert_eq!(
+        PrivateKey::from_pem(&fixture("alice.key.enc.pem"), Some("wrong"))
+            .unwrap_err()
+            .code(),
+        "ERR_BAD_PASSWORD"
+    );
+    assert_eq!(
+        PrivateKey::from_pem(&fixture("alice.key.enc.pem"), None)
+            .unwrap_err()
+            .code(),
+        "ERR_BAD_PASSWORD"
+    );
+    let der = std::fs::read(format!(
+        "{}/tests/fixtures/carol.key.der",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
     let carol = PrivateKey::from_pem_or_der(&der, None).unwrap();
-    let cert = Certificate::from_pem_or_der(&std::fs::read(format!("{}/tests/fixtures/carol.cert.der", env!("CARGO_MANIFEST_DIR"))).unwrap()).unwrap();
+    let cert = Certificate::from_pem_or_der(
+        &std::fs::read(format!(
+            "{}/tests/fixtures/carol.cert.der",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap(),
+    )
+    .unwrap();
     assert!(Signer::new(cert, carol, vec![]).is_ok());
-    assert_eq!(PrivateKey::from_pem_or_der(b"not a key", None).unwrap_err().code(), "ERR_MALFORMED_KEY");
-    assert_eq!(Certificate::from_pem_or_der(b"\x30\x03\x02\x01\x01").unwrap_err().code(), "ERR_MALFORMED_CERTIFICATE");
+    assert_eq!(
+        PrivateKey::from_pem_or_der(b"not a key", None)
+            .unwrap_err()
+            .code(),
+        "ERR_MALFORMED_KEY"
+    );
+    assert_eq!(
+        Certificate::from_pem_or_der(b"\x30\x03\x02\x01\x01")
+            .unwrap_err()
+            .code(),
+        "ERR_MALFORMED_CERTIFICATE"
+    );
 }
 
 #[test]
 fn signer_refuses_a_key_that_is_not_the_certificates() {
     let cert = Certificate::from_pem(&fixture("mallory.cert.pem")).unwrap();
     let key = PrivateKey::from_pem(&fixture("alice.key.pem"), None).unwrap();
-    assert_eq!(Signer::new(cert, key, vec![]).unwrap_err().code(), "ERR_KEY_MISMATCH");
+    assert_eq!(
+        Signer::new(cert, key, vec![]).unwrap_err().code(),
+        "ERR_KEY_MISMATCH"
+    );
     let cert = Certificate::from_pem(&fixture("alice.cert.pem")).unwrap();
     let key = PrivateKey::from_pem(&fixture("carol.key.pem"), None).unwrap();
-    assert_eq!(Signer::new(cert, key, vec![]).unwrap_err().code(), "ERR_KEY_MISMATCH");
+    assert_eq!(
+        Signer::new(cert, key, vec![]).unwrap_err().code(),
+        "ERR_KEY_MISMATCH"
+    );
 }
 
 #[test]
 fn certificate_info_describes_the_demo_users() {
-    let info = Certificate::from_pem(&fixture("carol.cert.pem")).unwrap().info();
+    let info = Certificate::from_pem(&fixture("carol.cert.pem"))
+        .unwrap()
+        .info();
     assert_eq!(info.emails, vec![String::from("carol@example.org")]);
     assert_eq!(info.key_algorithm, "p-256");
-    assert_eq!(info.extended_key_usage, vec![String::from("emailProtection")]);
+    assert_eq!(
+        info.extended_key_usage,
+        vec![String::from("emailProtection")]
+    );
     assert!(info.key_usage.contains(&String::from("digitalSignature")));
     assert!(!info.is_ca);
     assert_eq!(info.fingerprint_sha256.len(), 64);
-    let ca = Certificate::from_pem(&fixture("demo-ca.cert.pem")).unwrap().info();
+    let ca = Certificate::from_pem(&fixture("demo-ca.cert.pem"))
+        .unwrap()
+        .info();
     assert!(ca.is_ca);
-    assert_eq!(Certificate::from_pem(&fixture("alice.cert.pem")).unwrap().info().key_algorithm, "rsa-2048");
+    assert_eq!(
+        Certificate::from_pem(&fixture("alice.cert.pem"))
+            .unwrap()
+            .info()
+            .key_algorithm,
+        "rsa-2048"
+    );
 }
 
 #[test]
@@ -187,7 +323,12 @@ fn plain_messages_open_without_layers_and_do_not_verify() {
     let opened = open(&mail("alice@example.org"), &demo_trust(), NOW).unwrap();
     assert!(opened.layers.is_empty());
     assert_eq!(opened.content, mail("alice@example.org"));
-    assert_eq!(verify(&mail("alice@example.org"), &demo_trust(), NOW).unwrap_err().code(), "ERR_NOT_SIGNED");
+    assert_eq!(
+        verify(&mail("alice@example.org"), &demo_trust(), NOW)
+            .unwrap_err()
+            .code(),
+        "ERR_NOT_SIGNED"
+    );
 }
 
 fn base64_decode(text: &str) -> Vec<u8> {

@@ -26,24 +26,34 @@ fn object(entries: &[(&str, JsValue)]) -> JsValue {
 
 /// `value.a.b.0.c` by a dotted path.
 fn at(value: &JsValue, path: &str) -> JsValue {
-    path.split('.').fold(value.clone(), |v, key| match key.parse::<u32>() {
-        Ok(i) => Reflect::get_u32(&v, i).unwrap(),
-        Err(_) => Reflect::get(&v, &JsValue::from_str(key)).unwrap(),
-    })
+    path.split('.')
+        .fold(value.clone(), |v, key| match key.parse::<u32>() {
+            Ok(i) => Reflect::get_u32(&v, i).unwrap(),
+            Err(_) => Reflect::get(&v, &JsValue::from_str(key)).unwrap(),
+        })
 }
 
 fn text(value: &JsValue, path: &str) -> String {
-    at(value, path).as_string().unwrap_or_else(|| panic!("{path} is not a string"))
+    at(value, path)
+        .as_string()
+        .unwrap_or_else(|| panic!("{path} is not a string"))
 }
 
 fn code(error: JsValue) -> String {
-    assert!(error.dyn_ref::<js_sys::Error>().is_some(), "not a real Error");
+    assert!(
+        error.dyn_ref::<js_sys::Error>().is_some(),
+        "not a real Error"
+    );
     assert_eq!(text(&error, "name"), "SmimeError");
     text(&error, "code")
 }
 
 fn identity(cert: &str, key: &str) -> wasm::Identity {
-    wasm::import_identity(object(&[("certificate", cert.into()), ("privateKey", key.into())])).unwrap()
+    wasm::import_identity(object(&[
+        ("certificate", cert.into()),
+        ("privateKey", key.into()),
+    ]))
+    .unwrap()
 }
 
 fn message() -> Vec<u8> {
@@ -60,12 +70,19 @@ fn message() -> Vec<u8> {
 
 fn sign_with(id: &wasm::Identity, format: &str) -> Vec<u8> {
     let handle = object(&[("handle", id.handle().into())]);
-    let opts = object(&[("signingKey", handle), ("format", format.into()), ("now", NOW_MS.into())]);
+    let opts = object(&[
+        ("signingKey", handle),
+        ("format", format.into()),
+        ("now", NOW_MS.into()),
+    ]);
     wasm::sign(&message(), opts).unwrap().to_vec()
 }
 
 fn trust(anchor: &str) -> JsValue {
-    object(&[("trustAnchors", Array::of1(&anchor.into()).into()), ("now", NOW_MS.into())])
+    object(&[
+        ("trustAnchors", Array::of1(&anchor.into()).into()),
+        ("now", NOW_MS.into()),
+    ])
 }
 
 #[wasm_bindgen_test]
@@ -73,15 +90,24 @@ fn sign_then_verify_is_valid_and_trusted() {
     let alice = identity(ALICE_CERT, ALICE_KEY);
     for format in ["detached", "opaque"] {
         let signed = sign_with(&alice, format);
-        let opened = wasm::verify(&signed, trust(CA)).unwrap();
+        let opened = wasm::verify(&signed, Some(trust(CA))).unwrap();
         assert_eq!(text(&opened, "layers.0.kind"), "signed");
         assert_eq!(text(&opened, "layers.0.format"), format);
         assert_eq!(text(&opened, "layers.0.signers.0.signature"), "valid");
         assert_eq!(text(&opened, "layers.0.signers.0.chain"), "trusted");
         assert_eq!(text(&opened, "layers.0.signers.0.digest"), "sha256");
-        assert_eq!(text(&opened, "layers.0.signers.0.signingTime"), "2030-01-01T00:00:00Z");
-        assert_eq!(at(&opened, "layers.0.signers.0.addressMatch"), JsValue::TRUE);
-        assert_eq!(text(&opened, "layers.0.signers.0.certificate.emails.0"), "alice@example.org");
+        assert_eq!(
+            text(&opened, "layers.0.signers.0.signingTime"),
+            "2030-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            at(&opened, "layers.0.signers.0.addressMatch"),
+            JsValue::TRUE
+        );
+        assert_eq!(
+            text(&opened, "layers.0.signers.0.certificate.emails.0"),
+            "alice@example.org"
+        );
         assert!(at(&opened, "content").is_instance_of::<Uint8Array>());
         assert!(at(&opened, "layers.0.signers.0.signatureError").is_undefined());
     }
@@ -92,23 +118,35 @@ fn one_changed_body_byte_is_reported_invalid() {
     let alice = identity(ALICE_CERT, ALICE_KEY);
     let signed = String::from_utf8(sign_with(&alice, "detached")).unwrap();
     let tampered = signed.replacen("Hello Bob", "Hello Bub", 1);
-    let opened = wasm::open(tampered.as_bytes(), trust(CA)).unwrap();
+    let opened = wasm::open(tampered.as_bytes(), Some(trust(CA))).unwrap();
     assert_eq!(text(&opened, "layers.0.signers.0.signature"), "invalid");
-    assert_eq!(text(&opened, "layers.0.signers.0.signatureError"), "ERR_DIGEST_MISMATCH");
+    assert_eq!(
+        text(&opened, "layers.0.signers.0.signatureError"),
+        "ERR_DIGEST_MISMATCH"
+    );
 }
 
 #[wasm_bindgen_test]
 fn ecdsa_signer_and_untrusted_anchor() {
     let carol = identity(CAROL_CERT, CAROL_KEY);
     let signed = sign_with(&carol, "opaque");
-    let opened = wasm::open(&signed, trust(OTHER_CA)).unwrap();
+    let opened = wasm::open(&signed, Some(trust(OTHER_CA))).unwrap();
     assert_eq!(text(&opened, "layers.0.signers.0.signature"), "valid");
-    assert_eq!(text(&opened, "layers.0.signers.0.signatureAlgorithm"), "ecdsa");
+    assert_eq!(
+        text(&opened, "layers.0.signers.0.signatureAlgorithm"),
+        "ecdsa"
+    );
     assert_eq!(text(&opened, "layers.0.signers.0.chain"), "untrusted");
-    assert_eq!(text(&opened, "layers.0.signers.0.chainError"), "ERR_UNKNOWN_ISSUER");
+    assert_eq!(
+        text(&opened, "layers.0.signers.0.chainError"),
+        "ERR_UNKNOWN_ISSUER"
+    );
     // From is alice@, the signer is carol@ (RFC 8550 §3).
-    assert_eq!(at(&opened, "layers.0.signers.0.addressMatch"), JsValue::FALSE);
-    let opened = wasm::open(&signed, JsValue::UNDEFINED).unwrap();
+    assert_eq!(
+        at(&opened, "layers.0.signers.0.addressMatch"),
+        JsValue::FALSE
+    );
+    let opened = wasm::open(&signed, None).unwrap();
     assert_eq!(text(&opened, "layers.0.signers.0.chain"), "not-checked");
 }
 
@@ -123,13 +161,16 @@ fn bad_input_gets_a_code_and_the_instance_keeps_working() {
         ),
     ];
     for (input, expected) in cases {
-        assert_eq!(code(wasm::open(input, JsValue::UNDEFINED).unwrap_err()), expected);
+        assert_eq!(code(wasm::open(input, None).unwrap_err()), expected);
     }
     let plain = message();
-    assert_eq!(code(wasm::verify(&plain, JsValue::UNDEFINED).unwrap_err()), "ERR_NOT_SIGNED");
+    assert_eq!(
+        code(wasm::verify(&plain, None).unwrap_err()),
+        "ERR_NOT_SIGNED"
+    );
     // Still alive: a full round trip after the failures.
     let alice = identity(ALICE_CERT, ALICE_KEY);
-    let opened = wasm::verify(&sign_with(&alice, "detached"), trust(CA)).unwrap();
+    let opened = wasm::verify(&sign_with(&alice, "detached"), Some(trust(CA))).unwrap();
     assert_eq!(text(&opened, "layers.0.signers.0.signature"), "valid");
 }
 
@@ -142,25 +183,43 @@ fn caller_mistakes_are_invalid_arguments() {
     assert!(text(&err, "message").contains("colour"));
     assert_eq!(code(err), "ERR_INVALID_ARGUMENT");
     let bad_digest = object(&[("signingKey", handle), ("digest", "md5".into())]);
-    assert_eq!(code(wasm::sign(&message(), bad_digest).unwrap_err()), "ERR_INVALID_ARGUMENT");
+    assert_eq!(
+        code(wasm::sign(&message(), bad_digest).unwrap_err()),
+        "ERR_INVALID_ARGUMENT"
+    );
     let no_key = object(&[("format", "opaque".into())]);
-    assert_eq!(code(wasm::sign(&message(), no_key).unwrap_err()), "ERR_INVALID_ARGUMENT");
+    assert_eq!(
+        code(wasm::sign(&message(), no_key).unwrap_err()),
+        "ERR_INVALID_ARGUMENT"
+    );
     let freed_handle = alice.handle();
     drop(alice);
     let freed = object(&[("signingKey", object(&[("handle", freed_handle.into())]))]);
-    assert_eq!(code(wasm::sign(&message(), freed).unwrap_err()), "ERR_INVALID_ARGUMENT");
+    assert_eq!(
+        code(wasm::sign(&message(), freed).unwrap_err()),
+        "ERR_INVALID_ARGUMENT"
+    );
 }
 
 #[wasm_bindgen_test]
 fn identities_check_their_keys() {
-    let mismatch = object(&[("certificate", CAROL_CERT.into()), ("privateKey", ALICE_KEY.into())]);
-    assert_eq!(code(wasm::import_identity(mismatch).err().unwrap()), "ERR_KEY_MISMATCH");
+    let mismatch = object(&[
+        ("certificate", CAROL_CERT.into()),
+        ("privateKey", ALICE_KEY.into()),
+    ]);
+    assert_eq!(
+        code(wasm::import_identity(mismatch).err().unwrap()),
+        "ERR_KEY_MISMATCH"
+    );
     let wrong = object(&[
         ("certificate", ALICE_CERT.into()),
         ("privateKey", ALICE_KEY_ENC.into()),
         ("password", "wrong".into()),
     ]);
-    assert_eq!(code(wasm::import_identity(wrong).err().unwrap()), "ERR_BAD_PASSWORD");
+    assert_eq!(
+        code(wasm::import_identity(wrong).err().unwrap()),
+        "ERR_BAD_PASSWORD"
+    );
     let right = object(&[
         ("certificate", ALICE_CERT.into()),
         ("privateKey", ALICE_KEY_ENC.into()),
@@ -171,5 +230,8 @@ fn identities_check_their_keys() {
     assert!(alice.certificate().length() > 500);
     let info = wasm::certificate_info(CA.into()).unwrap();
     assert_eq!(at(&info, "isCa"), JsValue::TRUE);
-    assert_eq!(code(wasm::certificate_info("nope".into()).unwrap_err()), "ERR_MALFORMED_CERTIFICATE");
+    assert_eq!(
+        code(wasm::certificate_info("nope".into()).unwrap_err()),
+        "ERR_MALFORMED_CERTIFICATE"
+    );
 }

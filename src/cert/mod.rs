@@ -54,7 +54,10 @@ impl Certificate {
     pub fn from_der(der: &[u8]) -> Result<Self> {
         let inner = x509_cert::Certificate::from_der(der)
             .map_err(|e| Error::MalformedCertificate(e.to_string()))?;
-        Ok(Self { inner, der: der.to_vec() })
+        Ok(Self {
+            inner,
+            der: der.to_vec(),
+        })
     }
 
     /// Parse one PEM `CERTIFICATE` block.
@@ -62,7 +65,9 @@ impl Certificate {
         let (label, der) = der::pem::decode_vec(pem.trim().as_bytes())
             .map_err(|e| Error::MalformedCertificate(e.to_string()))?;
         if label != "CERTIFICATE" {
-            return Err(Error::MalformedCertificate(format!("unexpected PEM label {label}")));
+            return Err(Error::MalformedCertificate(format!(
+                "unexpected PEM label {label}"
+            )));
         }
         Self::from_der(&der)
     }
@@ -88,7 +93,9 @@ impl Certificate {
     }
 
     pub(crate) fn from_x509(inner: x509_cert::Certificate) -> Result<Self> {
-        let der = inner.to_der().map_err(|e| Error::MalformedCertificate(e.to_string()))?;
+        let der = inner
+            .to_der()
+            .map_err(|e| Error::MalformedCertificate(e.to_string()))?;
         Ok(Self { inner, der })
     }
 
@@ -120,12 +127,13 @@ impl Certificate {
             }
         }
         for atv in tbs.subject().iter() {
-            if atv.oid == const_oid::db::rfc3280::EMAIL_ADDRESS {
-                if let Ok(addr) = atv.value.decode_as::<Ia5String>() {
-                    let addr = addr.to_string();
-                    if !emails.iter().any(|e| e.eq_ignore_ascii_case(&addr)) {
-                        emails.push(addr);
-                    }
+            if atv.oid != const_oid::db::rfc3280::EMAIL_ADDRESS {
+                continue;
+            }
+            if let Ok(addr) = atv.value.decode_as::<Ia5String>() {
+                let addr = addr.to_string();
+                if !emails.iter().any(|e| e.eq_ignore_ascii_case(&addr)) {
+                    emails.push(addr);
                 }
             }
         }
@@ -156,7 +164,11 @@ impl Certificate {
             Err(_) => tbs.subject_public_key_info().algorithm.oid.to_string(),
         };
         let key_usage = match tbs.get_extension::<KeyUsage>() {
-            Ok(Some((_, ku))) => ku.0.into_iter().map(|flag| key_usage_name(flag).to_owned()).collect(),
+            Ok(Some((_, ku))) => {
+                ku.0.into_iter()
+                    .map(|flag| key_usage_name(flag).to_owned())
+                    .collect()
+            }
             _ => Vec::new(),
         };
         let extended_key_usage = match tbs.get_extension::<ExtendedKeyUsage>() {

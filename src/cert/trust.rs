@@ -53,7 +53,10 @@ impl ChainStatus {
 impl TrustStore {
     /// A store trusting `anchors`, with `intermediates` available for building paths.
     pub fn new(anchors: Vec<Certificate>, intermediates: Vec<Certificate>) -> Self {
-        Self { anchors, intermediates }
+        Self {
+            anchors,
+            intermediates,
+        }
     }
 
     /// The trust anchors.
@@ -146,14 +149,26 @@ fn issued_by(child: &Certificate, issuer: &Certificate) -> bool {
 }
 
 fn verify_issued(child: &Certificate, issuer: &Certificate) -> Result<(), ChainError> {
-    let key = issuer.public_key().map_err(|_| ChainError::BadCertificateSignature)?;
+    let key = issuer
+        .public_key()
+        .map_err(|_| ChainError::BadCertificateSignature)?;
     let tbs = child
         .x509()
         .tbs_certificate()
         .to_der()
         .map_err(|_| ChainError::BadCertificateSignature)?;
-    let signature = child.x509().signature().as_bytes().ok_or(ChainError::BadCertificateSignature)?;
-    verify_signature(&key, child.x509().signature_algorithm(), None, &tbs, signature)
-        .map(|_| ())
-        .map_err(|_| ChainError::BadCertificateSignature)
+    let signature = child
+        .x509()
+        .signature()
+        .as_bytes()
+        .ok_or(ChainError::BadCertificateSignature)?;
+    verify_signature(
+        &key,
+        child.x509().signature_algorithm(),
+        None,
+        &tbs,
+        signature,
+    )
+    .map(|_| ())
+    .map_err(|_| ChainError::BadCertificateSignature)
 }

@@ -78,7 +78,10 @@ impl DigestAlgorithm {
 
     /// The AlgorithmIdentifier written in SignedData: parameters absent (RFC 5754 §2).
     pub fn identifier(self) -> AlgorithmIdentifierOwned {
-        AlgorithmIdentifierOwned { oid: self.oid(), parameters: None }
+        AlgorithmIdentifierOwned {
+            oid: self.oid(),
+            parameters: None,
+        }
     }
 
     /// Hash `data`.
@@ -103,7 +106,10 @@ pub(crate) enum SignatureScheme {
     /// RSASSA-PKCS1-v1_5; the digest is implied by the OID or (for `rsaEncryption`) given apart.
     RsaPkcs1(Option<DigestAlgorithm>),
     /// RSASSA-PSS with the parameters of RFC 4055 §3.1 (MGF1 with the same hash).
-    RsaPss { digest: DigestAlgorithm, salt_len: usize },
+    RsaPss {
+        digest: DigestAlgorithm,
+        salt_len: usize,
+    },
     /// ECDSA; the digest is implied by the OID or (for `id-ecPublicKey`) given apart.
     Ecdsa(Option<DigestAlgorithm>),
     /// Ed25519 (RFC 8419): pure, no separate digest of the message.
@@ -149,7 +155,12 @@ impl SignatureScheme {
     fn pss(params: Option<&Any>) -> Result<Self> {
         let params = match params {
             Some(any) => PssParams::from_der(&any.to_der()?)?,
-            None => PssParams { hash: None, mask_gen: None, salt_len: None, trailer_field: None },
+            None => PssParams {
+                hash: None,
+                mask_gen: None,
+                salt_len: None,
+                trailer_field: None,
+            },
         };
         let digest = match &params.hash {
             Some(h) => DigestAlgorithm::from_identifier(h)?,
@@ -195,7 +206,9 @@ impl SignatureScheme {
             Self::RsaPss { digest, .. } => Some(digest),
             Self::Ed25519 => return Ok(DigestAlgorithm::Sha512),
         };
-        implied.or(given).ok_or_else(|| Error::unsupported("signature without a digest"))
+        implied
+            .or(given)
+            .ok_or_else(|| Error::unsupported("signature without a digest"))
     }
 }
 
@@ -234,12 +247,14 @@ pub(crate) fn verify_signature(
 ) -> core::result::Result<SignatureScheme, SignatureError> {
     let scheme = SignatureScheme::from_identifier(algorithm)
         .map_err(|_| SignatureError::UnsupportedAlgorithm)?;
-    let digest = scheme.digest_or(digest).map_err(|_| SignatureError::UnsupportedAlgorithm)?;
+    let digest = scheme
+        .digest_or(digest)
+        .map_err(|_| SignatureError::UnsupportedAlgorithm)?;
     let hashed = digest.digest(message);
     let holds = match (scheme, key) {
-        (SignatureScheme::RsaPkcs1(_), PublicKey::Rsa(k)) => {
-            k.verify(pkcs1v15_padding(digest), &hashed, signature).is_ok()
-        }
+        (SignatureScheme::RsaPkcs1(_), PublicKey::Rsa(k)) => k
+            .verify(pkcs1v15_padding(digest), &hashed, signature)
+            .is_ok(),
         (SignatureScheme::RsaPss { salt_len, .. }, PublicKey::Rsa(k)) => {
             verify_pss(k, digest, salt_len, &hashed, signature)
         }
@@ -249,7 +264,11 @@ pub(crate) fn verify_signature(
         // A scheme that does not fit the key (an ECDSA OID on an RSA key) cannot hold.
         _ => false,
     };
-    if holds { Ok(scheme) } else { Err(SignatureError::BadSignature) }
+    if holds {
+        Ok(scheme)
+    } else {
+        Err(SignatureError::BadSignature)
+    }
 }
 
 pub(crate) fn pkcs1v15_padding(digest: DigestAlgorithm) -> rsa::pkcs1v15::Pkcs1v15Sign {
@@ -272,19 +291,31 @@ fn verify_pss(
 ) -> bool {
     use rsa::pss::Pss;
     let result = match digest {
-        DigestAlgorithm::Sha1 => key.verify(Pss::<sha1::Sha1>::new_with_salt(salt_len), hashed, signature),
-        DigestAlgorithm::Sha224 => {
-            key.verify(Pss::<sha2::Sha224>::new_with_salt(salt_len), hashed, signature)
-        }
-        DigestAlgorithm::Sha256 => {
-            key.verify(Pss::<sha2::Sha256>::new_with_salt(salt_len), hashed, signature)
-        }
-        DigestAlgorithm::Sha384 => {
-            key.verify(Pss::<sha2::Sha384>::new_with_salt(salt_len), hashed, signature)
-        }
-        DigestAlgorithm::Sha512 => {
-            key.verify(Pss::<sha2::Sha512>::new_with_salt(salt_len), hashed, signature)
-        }
+        DigestAlgorithm::Sha1 => key.verify(
+            Pss::<sha1::Sha1>::new_with_salt(salt_len),
+            hashed,
+            signature,
+        ),
+        DigestAlgorithm::Sha224 => key.verify(
+            Pss::<sha2::Sha224>::new_with_salt(salt_len),
+            hashed,
+            signature,
+        ),
+        DigestAlgorithm::Sha256 => key.verify(
+            Pss::<sha2::Sha256>::new_with_salt(salt_len),
+            hashed,
+            signature,
+        ),
+        DigestAlgorithm::Sha384 => key.verify(
+            Pss::<sha2::Sha384>::new_with_salt(salt_len),
+            hashed,
+            signature,
+        ),
+        DigestAlgorithm::Sha512 => key.verify(
+            Pss::<sha2::Sha512>::new_with_salt(salt_len),
+            hashed,
+            signature,
+        ),
     };
     result.is_ok()
 }

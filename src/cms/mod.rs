@@ -3,12 +3,12 @@
 
 pub mod algorithm;
 mod signed_data;
+mod verify;
 
 pub use algorithm::DigestAlgorithm;
 pub(crate) use signed_data::ADVERTISED_CAPABILITIES;
-pub use signed_data::{
-    PreparedSignature, SignedAttributesSpec, SignedMessage, SignerVerdict, prepare_signature,
-};
+pub use signed_data::{PreparedSignature, SignedAttributesSpec, prepare_signature};
+pub use verify::{SignedMessage, SignerVerdict};
 
 use cms::content_info::ContentInfo;
 use const_oid::ObjectIdentifier;

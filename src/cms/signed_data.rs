@@ -1,4 +1,4 @@
-//! SignedData (RFC 5652 §5): two-phase signing and per-signer verification.
+//! Writing SignedData (RFC 5652 §5) in two phases.
 //!
 //! The `cms` crate's `SignedDataBuilder` signs in one step with a key it holds and unwraps
 //! internally; signing here is split in two (bytes to sign, then assemble with a signature made
@@ -17,14 +17,12 @@ use const_oid::db::{rfc5911, rfc5912};
 use der::asn1::{OctetString, SetOfVec};
 use der::{Any, Decode, Encode, Sequence};
 use spki::AlgorithmIdentifierOwned;
-use x509_cert::attr::{Attribute, AttributeValue};
-use x509_cert::ext::pkix::SubjectKeyIdentifier;
+use x509_cert::attr::Attribute;
 use x509_cert::time::Time;
 
-use super::algorithm::{DigestAlgorithm, SignatureScheme, verify_signature};
-use super::decode_ber;
+use super::algorithm::DigestAlgorithm;
 use crate::cert::Certificate;
-use crate::error::{Error, Result, SignatureError};
+use crate::error::{Error, Result};
 use crate::time::UnixTime;
 
 /// RFC 8551 §2.5.2 smimeCapabilities.
@@ -32,8 +30,6 @@ const SMIME_CAPABILITIES: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.8
 /// RFC 8551 §2.5.3 id-aa-encrypKeyPref.
 const ENCRYPTION_KEY_PREFERENCE: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.11");
-/// Bounds the work a hostile message can ask for.
-const MAX_SIGNERS: usize = 16;
 
 /// Which optional signed attributes to write, besides contentType and messageDigest.
 #[derive(Debug, Clone, Copy)]
@@ -87,15 +83,21 @@ pub fn prepare_signature(
         let caps: Vec<SmimeCapability> = spec
             .capabilities
             .iter()
-            .map(|oid| SmimeCapability { capability_id: *oid, parameters: None })
+            .map(|oid| SmimeCapability {
+                capability_id: *oid,
+                parameters: None,
+            })
             .collect();
         attrs.push(attribute(SMIME_CAPABILITIES, Any::encode_from(&caps)?)?);
     }
     // RFC 8551 §2.5.3: [0] IMPLICIT IssuerAndSerialNumber names the key to encrypt to.
-    let preference = Any::new(der::Tag::ContextSpecific {
-        constructed: true,
-        number: der::TagNumber(0),
-    }, isn_value(&isn)?)?;
+    let preference = Any::new(
+        der::Tag::ContextSpecific {
+            constructed: true,
+            number: der::TagNumber(0),
+        },
+        isn_value(&isn)?,
+    )?;
     attrs.push(attribute(ENCRYPTION_KEY_PREFERENCE, preference)?);
     let signed_attrs = SignedAttributes::try_from(attrs)?;
     let to_be_signed = signed_attrs.to_der()?;
@@ -126,7 +128,9 @@ fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute> {
 
 /// RFC 5652 §11.3: UTCTime through 2049, GeneralizedTime from 2050.
 fn signing_time_attribute(at: UnixTime) -> Result<Attribute> {
-    let datetime = at.to_datetime().ok_or_else(|| Error::InvalidArgument(String::from("time")))?;
+    let datetime = at
+        .to_datetime()
+        .ok_or_else(|| Error::InvalidArgument(String::from("time")))?;
     let time = if datetime.year() < 2050 {
         Time::UtcTime(der::asn1::UtcTime::from_date_time(datetime)?)
     } else {
@@ -173,7 +177,10 @@ impl PreparedSignature {
         let signed_data = SignedData {
             version: CmsVersion::V1,
             digest_algorithms: SetOfVec::try_from(vec![self.digest.identifier()])?,
-            encap_content_info: EncapsulatedContentInfo { econtent_type: rfc5911::ID_DATA, econtent },
+            encap_content_info: EncapsulatedContentInfo {
+                econtent_type: rfc5911::ID_DATA,
+                econtent,
+            },
             certificates: Some(CertificateSet::try_from(certificates)?),
             crls: None,
             signer_infos: SignerInfos::try_from(vec![signer_info])?,
@@ -183,220 +190,6 @@ impl PreparedSignature {
             content: Any::encode_from(&signed_data)?,
         };
         Ok(info.to_der()?)
-    }
-}
-
-/// SignedData as read. `cms::signed_data::SignedData` holds eContent as `Any`, which drops
-/// the constructed bit of a BER-chunked OCTET STRING (as NSS and OpenSSL stream it), so the
-/// content would come out with the chunk headers inside; here it is decoded typed.
-#[derive(Sequence)]
-struct SignedDataRead {
-    version: CmsVersion,
-    digest_algorithms: cms::signed_data::DigestAlgorithmIdentifiers,
-    encap_content_info: EncapsulatedContentRead,
-    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
-    certificates: Option<CertificateSet>,
-    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
-    crls: Option<cms::revocation::RevocationInfoChoices>,
-    signer_infos: SignerInfos,
-}
-
-/// RFC 5652 §5.2 EncapsulatedContentInfo with a typed eContent.
-#[derive(Sequence)]
-struct EncapsulatedContentRead {
-    econtent_type: ObjectIdentifier,
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-    econtent: Option<OctetString>,
-}
-
-/// A decoded SignedData, ready to verify.
-#[derive(Debug)]
-pub struct SignedMessage {
-    signed_data: SignedData,
-    certificates: Vec<Certificate>,
-    content: Option<Vec<u8>>,
-}
-
-/// The outcome for one SignerInfo.
-#[derive(Debug, Clone)]
-pub struct SignerVerdict {
-    /// The signer's certificate, when found in the message or among the caller's certificates.
-    pub certificate: Option<Certificate>,
-    /// `Ok` when the signature and the signed attributes hold.
-    pub result: core::result::Result<(), SignatureError>,
-    /// Digest algorithm name (`sha256`), or the OID when unsupported.
-    pub digest: String,
-    /// Signature scheme name (`rsa-pkcs1v15`, `rsa-pss`, `ecdsa`), or the OID.
-    pub signature_algorithm: String,
-    /// The signingTime attribute, when present and readable.
-    pub signing_time: Option<UnixTime>,
-    /// Whether the digest is one reported as weak (SHA-1).
-    pub weak_digest: bool,
-}
-
-impl SignedMessage {
-    /// Decode a ContentInfo that must hold SignedData.
-    pub fn from_content_info(bytes: &[u8]) -> Result<Self> {
-        let (content_type, content) = super::read_content_info(bytes)?;
-        if content_type != rfc5911::ID_SIGNED_DATA {
-            return Err(Error::MalformedCms(format!("expected signed-data, found {content_type}")));
-        }
-        Self::from_signed_data(&content)
-    }
-
-    fn from_signed_data(bytes: &[u8]) -> Result<Self> {
-        let read: SignedDataRead = decode_ber(bytes)?;
-        if read.signer_infos.0.len() > MAX_SIGNERS {
-            return Err(Error::TooLarge);
-        }
-        let mut certificates = Vec::new();
-        if let Some(set) = &read.certificates {
-            for choice in set.0.iter() {
-                if let CertificateChoices::Certificate(cert) = choice {
-                    certificates.push(Certificate::from_x509(cert.clone())?);
-                }
-            }
-        }
-        let content = read.encap_content_info.econtent.map(|o| o.into_bytes().into_vec());
-        let signed_data = SignedData {
-            version: read.version,
-            digest_algorithms: read.digest_algorithms,
-            encap_content_info: EncapsulatedContentInfo {
-                econtent_type: read.encap_content_info.econtent_type,
-                econtent: None,
-            },
-            certificates: read.certificates,
-            crls: read.crls,
-            signer_infos: read.signer_infos,
-        };
-        Ok(Self { signed_data, certificates, content })
-    }
-
-    /// The encapsulated content, for opaque signatures.
-    pub fn content(&self) -> Option<&[u8]> {
-        self.content.as_deref()
-    }
-
-    /// The eContentType.
-    pub fn content_type(&self) -> ObjectIdentifier {
-        self.signed_data.encap_content_info.econtent_type
-    }
-
-    /// Certificates carried in the message.
-    pub fn certificates(&self) -> &[Certificate] {
-        &self.certificates
-    }
-
-    /// Verify every SignerInfo over `detached` content (multipart/signed) or the encapsulated
-    /// content. `extra` certificates help find signers the message does not carry.
-    pub fn verify(&self, detached: Option<&[u8]>, extra: &[Certificate]) -> Vec<SignerVerdict> {
-        let content = detached.or(self.content.as_deref()).unwrap_or_default();
-        self.signed_data
-            .signer_infos
-            .0
-            .iter()
-            .map(|si| self.verify_one(si, content, extra))
-            .collect()
-    }
-
-    fn verify_one(&self, si: &SignerInfo, content: &[u8], extra: &[Certificate]) -> SignerVerdict {
-        let certificate = self
-            .certificates
-            .iter()
-            .chain(extra.iter())
-            .find(|c| identifies(&si.sid, c))
-            .cloned();
-        let digest = DigestAlgorithm::from_oid(&si.digest_alg.oid);
-        let signature_algorithm = SignatureScheme::from_identifier(&si.signature_algorithm)
-            .map(|s| s.name().to_owned())
-            .unwrap_or_else(|_| si.signature_algorithm.oid.to_string());
-        let mut verdict = SignerVerdict {
-            certificate: certificate.clone(),
-            result: Ok(()),
-            digest: digest.map_or_else(|| si.digest_alg.oid.to_string(), |d| d.name().to_owned()),
-            signature_algorithm,
-            signing_time: si.signed_attrs.as_ref().and_then(signing_time),
-            weak_digest: digest == Some(DigestAlgorithm::Sha1),
-        };
-        verdict.result = (|| {
-            let digest = digest.ok_or(SignatureError::UnsupportedAlgorithm)?;
-            let certificate = certificate.ok_or(SignatureError::SignerCertificateMissing)?;
-            let key = certificate.public_key().map_err(|_| SignatureError::UnsupportedAlgorithm)?;
-            let signed_bytes = match &si.signed_attrs {
-                Some(attrs) => {
-                    check_signed_attributes(attrs, self.content_type(), &digest.digest(content))?;
-                    attrs.to_der().map_err(|_| SignatureError::BadSignedAttributes)?
-                }
-                // RFC 5652 §5.3: without signed attributes the content must be id-data and
-                // the signature covers the content itself.
-                None if self.content_type() == rfc5911::ID_DATA => content.to_vec(),
-                None => return Err(SignatureError::BadSignedAttributes),
-            };
-            let signature = si.signature.as_bytes();
-            verify_signature(&key, &si.signature_algorithm, Some(digest), &signed_bytes, signature)
-                .map(|_| ())
-        })();
-        verdict
-    }
-}
-
-/// RFC 5652 §5.3 and §11: exactly one contentType equal to eContentType, exactly one
-/// messageDigest equal to the content's digest, no attribute type twice.
-fn check_signed_attributes(
-    attrs: &SignedAttributes,
-    econtent_type: ObjectIdentifier,
-    content_digest: &[u8],
-) -> core::result::Result<(), SignatureError> {
-    let mut seen: Vec<ObjectIdentifier> = Vec::new();
-    for attr in attrs.iter() {
-        if seen.contains(&attr.oid) {
-            return Err(SignatureError::BadSignedAttributes);
-        }
-        seen.push(attr.oid);
-    }
-    let content_type = single_value(attrs, rfc5911::ID_CONTENT_TYPE)?
-        .decode_as::<ObjectIdentifier>()
-        .map_err(|_| SignatureError::BadSignedAttributes)?;
-    if content_type != econtent_type {
-        return Err(SignatureError::BadSignedAttributes);
-    }
-    let digest = single_value(attrs, rfc5911::ID_MESSAGE_DIGEST)?
-        .decode_as::<OctetString>()
-        .map_err(|_| SignatureError::BadSignedAttributes)?;
-    if digest.as_bytes() != content_digest {
-        return Err(SignatureError::DigestMismatch);
-    }
-    Ok(())
-}
-
-fn single_value(
-    attrs: &SignedAttributes,
-    oid: ObjectIdentifier,
-) -> core::result::Result<&AttributeValue, SignatureError> {
-    let attr = attrs.iter().find(|a| a.oid == oid).ok_or(SignatureError::BadSignedAttributes)?;
-    match attr.values.as_slice() {
-        [value] => Ok(value),
-        _ => Err(SignatureError::BadSignedAttributes),
-    }
-}
-
-fn signing_time(attrs: &SignedAttributes) -> Option<UnixTime> {
-    let attr = attrs.iter().find(|a| a.oid == rfc5911::ID_SIGNING_TIME)?;
-    let value = attr.values.get(0)?;
-    let time = Time::from_der(&value.to_der().ok()?).ok()?;
-    Some(UnixTime::from_x509(&time))
-}
-
-/// Whether `cert` is the one `sid` names (RFC 5652 §5.3).
-fn identifies(sid: &SignerIdentifier, cert: &Certificate) -> bool {
-    let tbs = cert.x509().tbs_certificate();
-    match sid {
-        SignerIdentifier::IssuerAndSerialNumber(isn) => {
-            isn.serial_number == *tbs.serial_number() && isn.issuer == *tbs.issuer()
-        }
-        SignerIdentifier::SubjectKeyIdentifier(ski) => {
-            matches!(tbs.get_extension::<SubjectKeyIdentifier>(), Ok(Some((_, own))) if own == *ski)
-        }
     }
 }
 

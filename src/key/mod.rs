@@ -48,7 +48,9 @@ impl PublicKey {
         match spki.algorithm.oid {
             rfc5912::RSA_ENCRYPTION => {
                 use rsa::pkcs8::DecodePublicKey;
-                rsa::PublicKey::from_public_key_der(&der).map(Self::Rsa).map_err(|_| unsupported())
+                rsa::PublicKey::from_public_key_der(&der)
+                    .map(Self::Rsa)
+                    .map_err(|_| unsupported())
             }
             rfc5912::ID_EC_PUBLIC_KEY => {
                 let curve = spki
@@ -114,8 +116,11 @@ impl PrivateKey {
             .map_err(|e| Error::MalformedKey(e.to_string()))?;
         let password = password.ok_or(Error::BadPassword)?;
         // A wrong password shows as a padding or decoding failure of the decrypted bytes.
-        let document = encrypted.decrypt(password).map_err(|_| Error::BadPassword)?;
-        let info = PrivateKeyInfoRef::try_from(document.as_bytes()).map_err(|_| Error::BadPassword)?;
+        let document = encrypted
+            .decrypt(password)
+            .map_err(|_| Error::BadPassword)?;
+        let info =
+            PrivateKeyInfoRef::try_from(document.as_bytes()).map_err(|_| Error::BadPassword)?;
         Self::from_pkcs8(info)
     }
 
@@ -133,12 +138,12 @@ impl PrivateKey {
                     .parameters
                     .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
                 match curve {
-                    Some(rfc5912::SECP_256_R_1) => {
-                        p256::ecdsa::SigningKey::from_pkcs8_der(&der).map(Self::P256).map_err(malformed)
-                    }
-                    Some(rfc5912::SECP_384_R_1) => {
-                        p384::ecdsa::SigningKey::from_pkcs8_der(&der).map(Self::P384).map_err(malformed)
-                    }
+                    Some(rfc5912::SECP_256_R_1) => p256::ecdsa::SigningKey::from_pkcs8_der(&der)
+                        .map(Self::P256)
+                        .map_err(malformed),
+                    Some(rfc5912::SECP_384_R_1) => p384::ecdsa::SigningKey::from_pkcs8_der(&der)
+                        .map(Self::P384)
+                        .map_err(malformed),
                     _ => Err(Error::unsupported("elliptic curve")),
                 }
             }
@@ -211,7 +216,11 @@ impl Signer {
         if certificate.public_key()? != key.public_key() {
             return Err(Error::KeyMismatch);
         }
-        Ok(Self { certificate, key, chain })
+        Ok(Self {
+            certificate,
+            key,
+            chain,
+        })
     }
 
     /// The signer's certificate.

@@ -64,7 +64,9 @@ fn canonicalize_at(raw: &[u8], depth: usize) -> Result<Vec<u8>> {
 /// 7-bit data (RFC 2045 §2.7): no NUL, no byte above 127, lines at most 998 octets.
 fn is_seven_bit(body: &[u8]) -> bool {
     body.iter().all(|&b| b != 0 && b < 128)
-        && body.split(|&b| b == b'\n').all(|line| line.len() <= MAX_LINE + 1)
+        && body
+            .split(|&b| b == b'\n')
+            .all(|line| line.len() <= MAX_LINE + 1)
 }
 
 /// Every line ending (CRLF, bare LF, bare CR) as CRLF.
@@ -88,7 +90,6 @@ pub(crate) fn to_crlf(bytes: &[u8]) -> Vec<u8> {
 
 /// Quoted-printable (RFC 2045 §6.7) of CRLF text, lines at most 76 characters.
 fn encode_quoted_printable(text: &[u8]) -> Vec<u8> {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = Vec::with_capacity(text.len() * 3 / 2);
     let lines: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
     let count = lines.len();
@@ -97,7 +98,8 @@ fn encode_quoted_printable(text: &[u8]) -> Vec<u8> {
         let mut width = 0;
         for (i, &b) in line.iter().enumerate() {
             let last = i + 1 == line.len();
-            let literal = (b == b' ' || b == b'\t') && !last || (33..=126).contains(&b) && b != b'=';
+            let literal =
+                (b == b' ' || b == b'\t') && !last || (33..=126).contains(&b) && b != b'=';
             let needed = if literal { 1 } else { 3 };
             if width + needed > 75 {
                 out.extend_from_slice(b"=\r\n");
@@ -106,9 +108,7 @@ fn encode_quoted_printable(text: &[u8]) -> Vec<u8> {
             if literal {
                 out.push(b);
             } else {
-                out.push(b'=');
-                out.push(HEX[usize::from(b >> 4)]);
-                out.push(HEX[usize::from(b & 15)]);
+                out.extend_from_slice(format!("={b:02X}").as_bytes());
             }
             width += needed;
         }
@@ -137,7 +137,10 @@ mod tests {
     fn binary_becomes_base64_and_seven_bit_only_gets_crlf() {
         let out = canonicalize(b"Content-Type: application/octet-stream\n\n\x00\xff").unwrap();
         assert!(out.ends_with(b"Content-Transfer-Encoding: base64\r\n\r\nAP8=\r\n"));
-        assert_eq!(canonicalize(b"Subject: x\n\nhi\n").unwrap(), b"Subject: x\r\n\r\nhi\r\n");
+        assert_eq!(
+            canonicalize(b"Subject: x\n\nhi\n").unwrap(),
+            b"Subject: x\r\n\r\nhi\r\n"
+        );
     }
 
     #[test]

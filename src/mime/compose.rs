@@ -45,22 +45,37 @@ fn address(text: &str) -> Result<Address<'static>> {
     let text = text.trim();
     let (name, addr) = match (text.rfind('<'), text.strip_suffix('>')) {
         (Some(open), Some(inner)) => {
-            let name = text.get(..open).unwrap_or_default().trim().trim_matches('"').to_owned();
+            let name = text
+                .get(..open)
+                .unwrap_or_default()
+                .trim()
+                .trim_matches('"')
+                .to_owned();
             let addr = inner.get(open + 1..).unwrap_or_default().trim().to_owned();
             ((!name.is_empty()).then_some(name), addr)
         }
         _ => (None, text.to_owned()),
     };
-    let valid = addr.split_once('@').is_some_and(|(l, d)| !l.is_empty() && !d.is_empty())
-        && !addr.chars().any(|c| c.is_whitespace() || c.is_control() || "<>,;\"".contains(c));
+    let valid = addr
+        .split_once('@')
+        .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty())
+        && !addr
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>,;\"".contains(c));
     if !valid {
-        return Err(Error::InvalidArgument(format!("not an e-mail address: {text}")));
+        return Err(Error::InvalidArgument(format!(
+            "not an e-mail address: {text}"
+        )));
     }
     Ok(Address::new_address(name, addr))
 }
 
 fn address_list(list: &[String]) -> Result<Address<'static>> {
-    Ok(Address::new_list(list.iter().map(|a| address(a)).collect::<Result<Vec<_>>>()?))
+    Ok(Address::new_list(
+        list.iter()
+            .map(|a| address(a))
+            .collect::<Result<Vec<_>>>()?,
+    ))
 }
 
 /// Build the message: RFC 5322 headers, and a MIME body that is text, HTML, both
@@ -99,7 +114,9 @@ pub fn compose(c: &Composition) -> Result<Vec<u8>> {
     for a in &c.attachments {
         builder = builder.attachment(a.content_type.clone(), a.filename.clone(), a.data.clone());
     }
-    builder.write_to_vec().map_err(|_| Error::InvalidArgument(String::from("message")))
+    builder
+        .write_to_vec()
+        .map_err(|_| Error::InvalidArgument(String::from("message")))
 }
 
 #[cfg(test)]
@@ -130,7 +147,10 @@ mod tests {
         assert!(out.iter().all(|&b| b < 128), "output must be 7-bit");
         let entity = Entity::parse(&out).unwrap();
         assert_eq!(entity.content_type().mime_type, "multipart/mixed");
-        assert_eq!(entity.sender_addresses(), vec![String::from("alice@example.org")]);
+        assert_eq!(
+            entity.sender_addresses(),
+            vec![String::from("alice@example.org")]
+        );
         assert!(String::from_utf8_lossy(&out).contains("Message-ID: <1@example.org>"));
     }
 

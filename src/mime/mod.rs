@@ -53,7 +53,10 @@ pub struct ContentType {
 impl ContentType {
     /// The value of parameter `name` (case-insensitive).
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.params
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// RFC 2045 §5.2: absent Content-Type means text/plain; charset=us-ascii.
@@ -81,7 +84,11 @@ pub(crate) fn line_at(bytes: &[u8], pos: usize) -> (usize, usize) {
     match rest.iter().position(|&b| b == b'\n') {
         Some(i) => {
             let nl = pos + i;
-            let end = if nl > pos && bytes.get(nl - 1) == Some(&b'\r') { nl - 1 } else { nl };
+            let end = if nl > pos && bytes.get(nl - 1) == Some(&b'\r') {
+                nl - 1
+            } else {
+                nl
+            };
             (end, nl + 1)
         }
         None => (bytes.len(), bytes.len()),
@@ -96,12 +103,20 @@ impl<'a> Entity<'a> {
         let mut pos = 0;
         loop {
             if pos >= raw.len() {
-                return Ok(Self { raw, fields, body_start: raw.len() });
+                return Ok(Self {
+                    raw,
+                    fields,
+                    body_start: raw.len(),
+                });
             }
             let (end, next) = line_at(raw, pos);
             let line = raw.get(pos..end).unwrap_or_default();
             if line.is_empty() {
-                return Ok(Self { raw, fields, body_start: next });
+                return Ok(Self {
+                    raw,
+                    fields,
+                    body_start: next,
+                });
             }
             match line.first() {
                 Some(b' ' | b'\t') => match fields.last_mut() {
@@ -159,7 +174,9 @@ impl<'a> Entity<'a> {
 
     /// Whether a field named `name` (case-insensitive) exists.
     pub fn has_field(&self, name: &str) -> bool {
-        self.fields.iter().any(|f| f.name.eq_ignore_ascii_case(name))
+        self.fields
+            .iter()
+            .any(|f| f.name.eq_ignore_ascii_case(name))
     }
 
     /// The Content-Type, or the RFC 2045 default.
@@ -188,7 +205,10 @@ impl<'a> Entity<'a> {
     pub fn transfer_encoding(&self) -> String {
         MessageParser::new()
             .parse_headers(self.header_block())
-            .and_then(|m| m.content_transfer_encoding().map(|s| s.trim().to_ascii_lowercase()))
+            .and_then(|m| {
+                m.content_transfer_encoding()
+                    .map(|s| s.trim().to_ascii_lowercase())
+            })
             .unwrap_or_else(|| String::from("7bit"))
     }
 
@@ -203,8 +223,12 @@ impl<'a> Entity<'a> {
             return Vec::new();
         };
         let list = message.from().or_else(|| message.sender());
-        list.map(|a| a.iter().filter_map(|addr| addr.address().map(str::to_owned)).collect())
-            .unwrap_or_default()
+        list.map(|a| {
+            a.iter()
+                .filter_map(|addr| addr.address().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
     }
 }
 
@@ -213,8 +237,10 @@ pub fn decode_transfer(encoding: &str, body: &[u8]) -> Result<Vec<u8>> {
     match encoding {
         "base64" => mail_parser::decoders::base64::base64_decode(body)
             .ok_or(Error::MalformedMime("bad base64 body")),
-        "quoted-printable" => mail_parser::decoders::quoted_printable::quoted_printable_decode(body)
-            .ok_or(Error::MalformedMime("bad quoted-printable body")),
+        "quoted-printable" => {
+            mail_parser::decoders::quoted_printable::quoted_printable_decode(body)
+                .ok_or(Error::MalformedMime("bad quoted-printable body"))
+        }
         _ => Ok(body.to_vec()),
     }
 }
@@ -249,8 +275,14 @@ mod tests {
 
     #[test]
     fn rejects_non_mime() {
-        assert_eq!(Entity::parse(b"\x00\x01garbage").unwrap_err().code(), "ERR_MALFORMED_MIME");
-        assert_eq!(Entity::parse(b"bad name: x\r\n\r\n").unwrap_err().code(), "ERR_MALFORMED_MIME");
+        assert_eq!(
+            Entity::parse(b"\x00\x01garbage").unwrap_err().code(),
+            "ERR_MALFORMED_MIME"
+        );
+        assert_eq!(
+            Entity::parse(b"bad name: x\r\n\r\n").unwrap_err().code(),
+            "ERR_MALFORMED_MIME"
+        );
     }
 
     #[test]

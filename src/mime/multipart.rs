@@ -22,7 +22,11 @@ pub fn split_multipart<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<&'a [u8
         let line = body.get(pos..end).unwrap_or_default();
         if let Some(rest) = line.strip_prefix(dash_boundary.as_slice()) {
             let closing = rest.starts_with(b"--");
-            let tail = if closing { rest.get(2..).unwrap_or_default() } else { rest };
+            let tail = if closing {
+                rest.get(2..).unwrap_or_default()
+            } else {
+                rest
+            };
             // RFC 2046: only transport padding (white space) may follow the boundary.
             if tail.iter().all(|&b| b == b' ' || b == b'\t') {
                 if let Some(start) = open {
@@ -45,7 +49,9 @@ pub fn split_multipart<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<&'a [u8
         }
         pos = next;
     }
-    Err(Error::MalformedMime("multipart body without a closing boundary"))
+    Err(Error::MalformedMime(
+        "multipart body without a closing boundary",
+    ))
 }
 
 #[cfg(test)]
@@ -56,7 +62,13 @@ mod tests {
     fn parts_exclude_the_line_break_before_a_delimiter() {
         let body = b"preamble\r\n--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b\r\n\r\nsig\r\n--b--\r\nepilogue";
         let parts = split_multipart(body, "b").unwrap();
-        assert_eq!(parts, vec![b"Content-Type: text/plain\r\n\r\nhello".as_slice(), b"\r\nsig"]);
+        assert_eq!(
+            parts,
+            vec![
+                b"Content-Type: text/plain\r\n\r\nhello".as_slice(),
+                b"\r\nsig"
+            ]
+        );
     }
 
     #[test]
@@ -68,6 +80,9 @@ mod tests {
 
     #[test]
     fn unterminated_is_an_error() {
-        assert_eq!(split_multipart(b"--b\r\nx\r\n", "b").unwrap_err().code(), "ERR_MALFORMED_MIME");
+        assert_eq!(
+            split_multipart(b"--b\r\nx\r\n", "b").unwrap_err().code(),
+            "ERR_MALFORMED_MIME"
+        );
     }
 }

@@ -26,13 +26,20 @@ pub fn open(message: &[u8], trust: &TrustStore, now: UnixTime) -> Result<Opened>
         layers.push(layer);
         current = inner;
     }
-    Ok(Opened { content: current, layers })
+    Ok(Opened {
+        content: current,
+        layers,
+    })
 }
 
 /// Like [`open`], but a message without any signature is an error (`ERR_NOT_SIGNED`).
 pub fn verify(message: &[u8], trust: &TrustStore, now: UnixTime) -> Result<Opened> {
     let opened = open(message, trust, now)?;
-    if opened.layers.iter().any(|l| matches!(l, Layer::Signed { .. })) {
+    if opened
+        .layers
+        .iter()
+        .any(|l| matches!(l, Layer::Signed { .. }))
+    {
         Ok(opened)
     } else {
         Err(Error::NotSigned)
@@ -50,7 +57,10 @@ fn peel(
     let content_type = entity.content_type();
     match content_type.mime_type.as_str() {
         "multipart/signed" => {
-            let protocol = content_type.param("protocol").unwrap_or_default().to_ascii_lowercase();
+            let protocol = content_type
+                .param("protocol")
+                .unwrap_or_default()
+                .to_ascii_lowercase();
             if !matches!(
                 protocol.as_str(),
                 "application/pkcs7-signature" | "application/x-pkcs7-signature"
@@ -71,7 +81,9 @@ fn peel(
             let mut verdicts = message.verify(Some(signed), &extra);
             // Stored mail often lost its CRs; the signature was made over CRLF (RFC 8551
             // §3.1.1), so a digest mismatch on LF text is retried on the canonical form.
-            if verdicts.iter().all(|v| v.result == Err(SignatureError::DigestMismatch))
+            if verdicts
+                .iter()
+                .all(|v| v.result == Err(SignatureError::DigestMismatch))
                 && signed.contains(&b'\n')
             {
                 let canonical = to_crlf(signed);
@@ -80,7 +92,13 @@ fn peel(
                 }
             }
             let signers = reports(verdicts, &message, trust, now, senders);
-            Ok(Some((Layer::Signed { format: SignatureFormat::Detached, signers }, signed.to_vec())))
+            Ok(Some((
+                Layer::Signed {
+                    format: SignatureFormat::Detached,
+                    signers,
+                },
+                signed.to_vec(),
+            )))
         }
         "application/pkcs7-mime" | "application/x-pkcs7-mime" => {
             let cms = entity.decoded_body()?;
@@ -93,18 +111,31 @@ fn peel(
             let message = SignedMessage::from_content_info(&cms)?;
             let inner = message
                 .content()
-                .ok_or(Error::MalformedCms(String::from("signed-data without content")))?
+                .ok_or(Error::MalformedCms(String::from(
+                    "signed-data without content",
+                )))?
                 .to_vec();
             let verdicts = message.verify(None, &extra_certificates(trust));
             let signers = reports(verdicts, &message, trust, now, senders);
-            Ok(Some((Layer::Signed { format: SignatureFormat::Opaque, signers }, inner)))
+            Ok(Some((
+                Layer::Signed {
+                    format: SignatureFormat::Opaque,
+                    signers,
+                },
+                inner,
+            )))
         }
         _ => Ok(None),
     }
 }
 
 fn extra_certificates(trust: &TrustStore) -> Vec<Certificate> {
-    trust.anchors().iter().chain(trust.intermediates()).cloned().collect()
+    trust
+        .anchors()
+        .iter()
+        .chain(trust.intermediates())
+        .cloned()
+        .collect()
 }
 
 fn reports(
@@ -157,7 +188,13 @@ mod tests {
     fn from_address_mismatch() {
         let cert = vec![String::from("alice@Example.ORG")];
         assert!(addresses_match(&[String::from("alice@example.org")], &cert));
-        assert!(!addresses_match(&[String::from("mallory@example.org")], &cert));
-        assert!(!addresses_match(&[String::from("Alice@example.org")], &cert));
+        assert!(!addresses_match(
+            &[String::from("mallory@example.org")],
+            &cert
+        ));
+        assert!(!addresses_match(
+            &[String::from("Alice@example.org")],
+            &cert
+        ));
     }
 }

@@ -49,7 +49,9 @@ pub fn sign(message: &[u8], signer: &Signer, opts: &SignOptions, now: UnixTime) 
         opts.digest,
         &spec,
     )?;
-    let signature = signer.key().sign(prepared.digest(), prepared.to_be_signed())?;
+    let signature = signer
+        .key()
+        .sign(prepared.digest(), prepared.to_be_signed())?;
     let algorithm = signature_identifier(&signer.key().public_key(), opts.digest)?;
     let cms = prepared.assemble(algorithm, &signature)?;
 

@@ -64,7 +64,10 @@ mod tests {
             let js = to_js(&error);
             let as_error = js.dyn_ref::<js_sys::Error>().expect("a real Error");
             assert_eq!(as_error.name(), "SmimeError");
-            let code = js_sys::Reflect::get(&js, &"code".into()).unwrap().as_string().unwrap();
+            let code = js_sys::Reflect::get(&js, &"code".into())
+                .unwrap()
+                .as_string()
+                .unwrap();
             assert_eq!(code, error.code());
         }
     }

@@ -4,6 +4,7 @@
 mod error;
 mod options;
 mod report;
+mod types;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -76,13 +77,17 @@ impl Identity {
     }
 
     /// The issuing certificates, DER, issuer first.
-    #[wasm_bindgen(getter)]
+    #[wasm_bindgen(getter, unchecked_return_type = "Uint8Array[]")]
     pub fn chain(&self) -> Array {
-        self.inner.chain().iter().map(|c| Uint8Array::from(c.der())).collect()
+        self.inner
+            .chain()
+            .iter()
+            .map(|c| Uint8Array::from(c.der()))
+            .collect()
     }
 
     /// Facts about the certificate.
-    #[wasm_bindgen(getter)]
+    #[wasm_bindgen(getter, unchecked_return_type = "CertificateInfo")]
     pub fn info(&self) -> Result<JsValue, JsValue> {
         report::to_value(&self.inner.certificate().info())
     }
@@ -96,33 +101,59 @@ impl Identity {
 
 /// `importIdentity({ certificate, privateKey, password?, chain? })`.
 #[wasm_bindgen(js_name = importIdentity)]
-pub fn import_identity(o: JsValue) -> Result<Identity, JsValue> {
-    let o = Options::new(&o, &["certificate", "privateKey", "password", "chain"], false)?;
-    let cert_value = o.get("certificate")?.ok_or_else(|| invalid("`certificate` is required"))?;
-    let key_value = o.get("privateKey")?.ok_or_else(|| invalid("`privateKey` is required"))?;
+pub fn import_identity(
+    #[wasm_bindgen(unchecked_param_type = "ImportIdentityOptions")] o: JsValue,
+) -> Result<Identity, JsValue> {
+    let o = Options::new(
+        &o,
+        &["certificate", "privateKey", "password", "chain"],
+        false,
+    )?;
+    let cert_value = o
+        .get("certificate")?
+        .ok_or_else(|| invalid("`certificate` is required"))?;
+    let key_value = o
+        .get("privateKey")?
+        .ok_or_else(|| invalid("`privateKey` is required"))?;
     let certificate = Certificate::from_pem_or_der(&bytes_or_text(&cert_value, "certificate")?)
         .map_err(|e| to_js(&e))?;
     let password = o.opt_string("password")?;
     let key_bytes = zeroize::Zeroizing::new(bytes_or_text(&key_value, "privateKey")?);
-    let key = PrivateKey::from_pem_or_der(&key_bytes, password.as_deref()).map_err(|e| to_js(&e))?;
+    let key =
+        PrivateKey::from_pem_or_der(&key_bytes, password.as_deref()).map_err(|e| to_js(&e))?;
     let chain = o.certificates("chain")?;
     let signer = Signer::new(certificate, key, chain).map_err(|e| to_js(&e))?;
     Ok(Identity::new(signer))
 }
 
 /// `certificateInfo(cert)`.
-#[wasm_bindgen(js_name = certificateInfo)]
-pub fn certificate_info(cert: JsValue) -> Result<JsValue, JsValue> {
-    let cert = Certificate::from_pem_or_der(&bytes_or_text(&cert, "cert")?).map_err(|e| to_js(&e))?;
+#[wasm_bindgen(js_name = certificateInfo, unchecked_return_type = "CertificateInfo")]
+pub fn certificate_info(
+    #[wasm_bindgen(unchecked_param_type = "Cert")] cert: JsValue,
+) -> Result<JsValue, JsValue> {
+    let cert =
+        Certificate::from_pem_or_der(&bytes_or_text(&cert, "cert")?).map_err(|e| to_js(&e))?;
     report::to_value(&cert.info())
 }
 
 /// `composeMessage({ from, to, cc?, subject, text?, html?, attachments?, date?, messageId? })`.
 #[wasm_bindgen(js_name = composeMessage)]
-pub fn compose_message(o: JsValue) -> Result<Uint8Array, JsValue> {
+pub fn compose_message(
+    #[wasm_bindgen(unchecked_param_type = "ComposeOptions")] o: JsValue,
+) -> Result<Uint8Array, JsValue> {
     let o = Options::new(
         &o,
-        &["from", "to", "cc", "subject", "text", "html", "attachments", "date", "messageId"],
+        &[
+            "from",
+            "to",
+            "cc",
+            "subject",
+            "text",
+            "html",
+            "attachments",
+            "date",
+            "messageId",
+        ],
         false,
     )?;
     let date = o.time("date")?;
@@ -133,10 +164,14 @@ pub fn compose_message(o: JsValue) -> Result<Uint8Array, JsValue> {
     };
     let mut attachments = Vec::new();
     if let Some(list) = o.get("attachments")? {
-        let list: &Array = list.dyn_ref().ok_or_else(|| invalid("`attachments` must be an array"))?;
+        let list: &Array = list
+            .dyn_ref()
+            .ok_or_else(|| invalid("`attachments` must be an array"))?;
         for item in list.iter() {
             let a = Options::new(&item, &["filename", "contentType", "data"], false)?;
-            let data = a.get("data")?.ok_or_else(|| invalid("attachment `data` is required"))?;
+            let data = a
+                .get("data")?
+                .ok_or_else(|| invalid("attachment `data` is required"))?;
             attachments.push(Attachment {
                 filename: a.string("filename")?,
                 content_type: a.string("contentType")?,
@@ -158,21 +193,30 @@ pub fn compose_message(o: JsValue) -> Result<Uint8Array, JsValue> {
         date,
         message_id,
     };
-    crate::mime::compose(&composition).map(|m| Uint8Array::from(m.as_slice())).map_err(|e| to_js(&e))
+    crate::mime::compose(&composition)
+        .map(|m| Uint8Array::from(m.as_slice()))
+        .map_err(|e| to_js(&e))
 }
 
 fn random_message_id(from: &str) -> Result<String, JsValue> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(|_| to_js(&crate::Error::Random))?;
-    let domain = from.rsplit_once('@').map_or("localhost", |(_, d)| d.trim_end_matches('>'));
+    let domain = from
+        .rsplit_once('@')
+        .map_or("localhost", |(_, d)| d.trim_end_matches('>'));
     Ok(format!("{}@{domain}", crate::cert::hex(&bytes)))
 }
 
 /// `sign(message, { signingKey, format?, digest?, now? })`.
 #[wasm_bindgen]
-pub fn sign(message: &[u8], o: JsValue) -> Result<Uint8Array, JsValue> {
+pub fn sign(
+    message: &[u8],
+    #[wasm_bindgen(unchecked_param_type = "SignOptions")] o: JsValue,
+) -> Result<Uint8Array, JsValue> {
     let o = Options::new(&o, &["signingKey", "format", "digest", "now"], false)?;
-    let key = o.get("signingKey")?.ok_or_else(|| invalid("`signingKey` is required"))?;
+    let key = o
+        .get("signingKey")?
+        .ok_or_else(|| invalid("`signingKey` is required"))?;
     let signer = Identity::from_js(&key, "signingKey")?;
     let format = match o.opt_string("format")?.as_deref() {
         None | Some("detached") => SignatureFormat::Detached,
@@ -192,23 +236,40 @@ pub fn sign(message: &[u8], o: JsValue) -> Result<Uint8Array, JsValue> {
 }
 
 fn trust_and_time(o: &Options) -> Result<(TrustStore, crate::UnixTime), JsValue> {
-    let trust = TrustStore::new(o.certificates("trustAnchors")?, o.certificates("intermediates")?);
+    let trust = TrustStore::new(
+        o.certificates("trustAnchors")?,
+        o.certificates("intermediates")?,
+    );
     Ok((trust, o.time("now")?))
 }
 
 /// `verify(message, { trustAnchors?, intermediates?, now? })`.
-#[wasm_bindgen]
-pub fn verify(message: &[u8], o: JsValue) -> Result<JsValue, JsValue> {
-    let o = Options::new(&o, &["trustAnchors", "intermediates", "now"], true)?;
+#[wasm_bindgen(unchecked_return_type = "Opened")]
+pub fn verify(
+    message: &[u8],
+    #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] o: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let o = Options::new(
+        &o.unwrap_or(JsValue::UNDEFINED),
+        &["trustAnchors", "intermediates", "now"],
+        true,
+    )?;
     let (trust, now) = trust_and_time(&o)?;
     let opened = crate::smime::verify(message, &trust, now).map_err(|e| to_js(&e))?;
     report::opened(&opened)
 }
 
 /// `open(message, { decryptionKeys?, trustAnchors?, intermediates?, now? })`.
-#[wasm_bindgen]
-pub fn open(message: &[u8], o: JsValue) -> Result<JsValue, JsValue> {
-    let o = Options::new(&o, &["decryptionKeys", "trustAnchors", "intermediates", "now"], true)?;
+#[wasm_bindgen(unchecked_return_type = "Opened")]
+pub fn open(
+    message: &[u8],
+    #[wasm_bindgen(unchecked_param_type = "OpenOptions")] o: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let o = Options::new(
+        &o.unwrap_or(JsValue::UNDEFINED),
+        &["decryptionKeys", "trustAnchors", "intermediates", "now"],
+        true,
+    )?;
     let (trust, now) = trust_and_time(&o)?;
     let opened = crate::smime::open(message, &trust, now).map_err(|e| to_js(&e))?;
     report::opened(&opened)

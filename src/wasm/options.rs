@@ -17,18 +17,24 @@ impl Options {
     pub fn new(value: &JsValue, allowed: &[&str], optional: bool) -> Result<Self, JsValue> {
         if value.is_undefined() || value.is_null() {
             if optional {
-                return Ok(Self { object: Object::new().into() });
+                return Ok(Self {
+                    object: Object::new().into(),
+                });
             }
             return Err(invalid("options object required"));
         }
-        let object = value.dyn_ref::<Object>().ok_or_else(|| invalid("options must be an object"))?;
+        let object = value
+            .dyn_ref::<Object>()
+            .ok_or_else(|| invalid("options must be an object"))?;
         for key in Object::keys(object).iter() {
             let key = key.as_string().unwrap_or_default();
             if !allowed.contains(&key.as_str()) {
                 return Err(invalid(format!("unknown option `{key}`")));
             }
         }
-        Ok(Self { object: value.clone() })
+        Ok(Self {
+            object: value.clone(),
+        })
     }
 
     /// The raw value of `key`, or `None` when absent/undefined.
@@ -39,14 +45,18 @@ impl Options {
 
     /// A required string.
     pub fn string(&self, key: &str) -> Result<String, JsValue> {
-        self.opt_string(key)?.ok_or_else(|| invalid(format!("`{key}` is required")))
+        self.opt_string(key)?
+            .ok_or_else(|| invalid(format!("`{key}` is required")))
     }
 
     /// An optional string.
     pub fn opt_string(&self, key: &str) -> Result<Option<String>, JsValue> {
         match self.get(key)? {
             None => Ok(None),
-            Some(v) => v.as_string().map(Some).ok_or_else(|| invalid(format!("`{key}` must be a string"))),
+            Some(v) => v
+                .as_string()
+                .map(Some)
+                .ok_or_else(|| invalid(format!("`{key}` must be a string"))),
         }
     }
 
@@ -55,10 +65,15 @@ impl Options {
         match self.get(key)? {
             None => Ok(Vec::new()),
             Some(v) => {
-                let array = v.dyn_ref::<Array>().ok_or_else(|| invalid(format!("`{key}` must be an array")))?;
+                let array = v
+                    .dyn_ref::<Array>()
+                    .ok_or_else(|| invalid(format!("`{key}` must be an array")))?;
                 array
                     .iter()
-                    .map(|s| s.as_string().ok_or_else(|| invalid(format!("`{key}` must hold strings"))))
+                    .map(|s| {
+                        s.as_string()
+                            .ok_or_else(|| invalid(format!("`{key}` must hold strings")))
+                    })
                     .collect()
             }
         }
@@ -68,7 +83,8 @@ impl Options {
     pub fn time(&self, key: &str) -> Result<UnixTime, JsValue> {
         match self.get(key)? {
             None => Ok(now()),
-            Some(v) => time_value(&v).ok_or_else(|| invalid(format!("`{key}` must be a Date or milliseconds"))),
+            Some(v) => time_value(&v)
+                .ok_or_else(|| invalid(format!("`{key}` must be a Date or milliseconds"))),
         }
     }
 
@@ -77,7 +93,9 @@ impl Options {
         match self.get(key)? {
             None => Ok(Vec::new()),
             Some(v) => {
-                let array = v.dyn_ref::<Array>().ok_or_else(|| invalid(format!("`{key}` must be an array")))?;
+                let array = v
+                    .dyn_ref::<Array>()
+                    .ok_or_else(|| invalid(format!("`{key}` must be an array")))?;
                 let mut out = Vec::new();
                 for item in array.iter() {
                     out.extend(

@@ -10,7 +10,10 @@ use crate::smime::{Layer, Opened, SignerReport};
 #[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 enum LayerView<'a> {
-    Signed { format: &'static str, signers: Vec<SignerView<'a>> },
+    Signed {
+        format: &'static str,
+        signers: Vec<SignerView<'a>>,
+    },
 }
 
 #[derive(Serialize)]
@@ -35,7 +38,11 @@ impl<'a> From<&'a SignerReport> for SignerView<'a> {
     fn from(r: &'a SignerReport) -> Self {
         Self {
             certificate: r.certificate.as_ref(),
-            signature: if r.signature.is_ok() { "valid" } else { "invalid" },
+            signature: if r.signature.is_ok() {
+                "valid"
+            } else {
+                "invalid"
+            },
             signature_error: r.signature.err().map(|e| e.code()),
             chain: r.chain.label(),
             chain_error: r.chain.error().map(|e| e.code()),
@@ -54,7 +61,9 @@ fn serializer() -> serde_wasm_bindgen::Serializer {
 
 /// Any serialisable value as a plain JS object.
 pub fn to_value<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    value.serialize(&serializer()).map_err(|e| super::error::js_error("ERR_INTERNAL", &e.to_string()))
+    value
+        .serialize(&serializer())
+        .map_err(|e| super::error::js_error("ERR_INTERNAL", &e.to_string()))
 }
 
 /// `{ content: Uint8Array, layers: Layer[] }`.
@@ -70,7 +79,11 @@ pub fn opened(opened: &Opened) -> Result<JsValue, JsValue> {
         })
         .collect();
     let object = Object::new();
-    Reflect::set(&object, &"content".into(), &Uint8Array::from(opened.content.as_slice()))?;
+    Reflect::set(
+        &object,
+        &"content".into(),
+        &Uint8Array::from(opened.content.as_slice()),
+    )?;
     Reflect::set(&object, &"layers".into(), &to_value(&layers)?)?;
     Ok(object.into())
 }

@@ -1,0 +1,40 @@
+//! TypeScript declarations of the plain objects the binding takes and returns (API.md), so that
+//! the generated `.d.ts` types them instead of `any`.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** A certificate as PEM text or DER bytes. */
+export type Cert = string | Uint8Array;
+/** A private key as PEM text or DER bytes (PKCS#8, encrypted PKCS#8, PKCS#1, SEC1). */
+export type Key = string | Uint8Array;
+export type CertificateInfo = {
+  subject: string; issuer: string; serialNumber: string; emails: string[];
+  notBefore: string; notAfter: string; keyAlgorithm: string; keyUsage: string[];
+  extendedKeyUsage: string[]; isCa: boolean; fingerprintSha256: string; capabilities?: string[];
+};
+export type SignerReport = {
+  certificate: CertificateInfo | null;
+  signature: "valid" | "invalid"; signatureError?: string;
+  chain: "trusted" | "untrusted" | "expired" | "revoked" | "not-checked"; chainError?: string;
+  digest: string; signatureAlgorithm: string; signingTime?: string;
+  addressMatch: boolean | null; weakDigest: boolean;
+};
+export type Layer = { kind: "signed"; format: "detached" | "opaque"; signers: SignerReport[] };
+export type Opened = { content: Uint8Array; layers: Layer[] };
+/** Anything with the `handle` of a live Identity (the Identity itself). */
+export type IdentityRef = { readonly handle: number };
+export type ImportIdentityOptions = { certificate: Cert; privateKey: Key; password?: string; chain?: Cert[] };
+export type ComposeOptions = {
+  from: string; to: string[]; cc?: string[]; subject: string; text?: string; html?: string;
+  attachments?: { filename: string; contentType: string; data: Uint8Array }[];
+  date?: Date | number; messageId?: string;
+};
+export type SignOptions = {
+  signingKey: IdentityRef; format?: "detached" | "opaque";
+  digest?: "sha256" | "sha384" | "sha512"; now?: Date | number;
+};
+export type VerifyOptions = { trustAnchors?: Cert[]; intermediates?: Cert[]; now?: Date | number };
+export type OpenOptions = VerifyOptions & { decryptionKeys?: IdentityRef[] };
+"#;
