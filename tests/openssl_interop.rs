@@ -440,3 +440,43 @@ fn openssl_detached_body_tampered_is_digest_mismatch() {
     );
     assert!(!opened.layers[0].is_valid());
 }
+
+#[test]
+fn openssl_two_signers_are_reported_separately() {
+    let dir = Workdir::new("ossl-two-signers");
+    let carol_cert = fixture_path("carol.cert.pem");
+    let carol_key = fixture_path("carol.key.pem");
+    // Alice signs (From: alice@), Carol co-signs: both valid, only Alice matches From.
+    let signed = openssl_sign(
+        &dir,
+        "alice",
+        &["-signer", &carol_cert, "-inkey", &carol_key],
+    );
+    let opened = open(&signed, &common::demo_trust(), NOW).expect("open");
+    let [Layer::Signed { signers, .. }] = opened.layers.as_slice() else {
+        panic!(
+            "expected one signed layer, got {}",
+            common::describe(&opened)
+        );
+    };
+    assert_eq!(signers.len(), 2);
+    let mut seen: Vec<(String, Option<bool>)> = signers
+        .iter()
+        .map(|s| {
+            assert_eq!(s.signature, Ok(()));
+            assert_eq!(s.chain.label(), "trusted");
+            (
+                s.certificate.as_ref().expect("signer certificate").emails[0].clone(),
+                s.address_match,
+            )
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            (String::from("alice@example.org"), Some(true)),
+            (String::from("carol@example.org"), Some(false))
+        ]
+    );
+}
