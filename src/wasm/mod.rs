@@ -247,7 +247,7 @@ fn trust_and_time(o: &Options) -> Result<(TrustStore, crate::UnixTime), JsValue>
 #[wasm_bindgen(unchecked_return_type = "Opened")]
 pub fn verify(
     message: &[u8],
-    #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] o: Option<JsValue>,
+    #[wasm_bindgen(unchecked_param_type = "VerifyOptions | undefined")] o: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     let o = Options::new(
         &o.unwrap_or(JsValue::UNDEFINED),
@@ -263,7 +263,7 @@ pub fn verify(
 #[wasm_bindgen(unchecked_return_type = "Opened")]
 pub fn open(
     message: &[u8],
-    #[wasm_bindgen(unchecked_param_type = "OpenOptions")] o: Option<JsValue>,
+    #[wasm_bindgen(unchecked_param_type = "OpenOptions | undefined")] o: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     let o = Options::new(
         &o.unwrap_or(JsValue::UNDEFINED),

@@ -1,0 +1,104 @@
+//! `cargo xtask build`: wasm-pack into `www/pkg`, demo identities into `www/demo`, and the size.
+
+use std::fs;
+use std::path::Path;
+
+use crate::project::Profile;
+use crate::{Project, Result, process, setup};
+
+/// Sets up what the build needs, then builds; `profile` overrides wasm-pack.toml's.
+pub fn run(project: &Project, profile: Option<Profile>) -> Result {
+    setup::run(project, setup::Scope::Build)?;
+    build(project, profile.unwrap_or(project.config.build.profile))
+}
+
+/// Builds without setting up first (for callers that already did).
+pub fn build(project: &Project, profile: Profile) -> Result {
+    let settings = &project.config.build;
+    let manifest = project.manifest(profile)?;
+    if !manifest.wasm_opt_off {
+        return Err(format!(
+            "Cargo.toml must set `wasm-opt = false` in [package.metadata.wasm-pack.profile.{}]: \
+             wasm-pack would download binaryen, which fails here (TOOLCHAIN.md pitfall 2)",
+            profile.name()
+        )
+        .into());
+    }
+
+    let mut wasm_pack = project.command("wasm-pack");
+    wasm_pack
+        .arg("build")
+        // Use the wasm-bindgen that setup installed; never fetch one behind our back.
+        .args([
+            "--mode",
+            "no-install",
+            "--target",
+            &settings.target,
+            "--out-dir",
+        ])
+        .arg(&settings.out_dir)
+        .arg(match profile {
+            Profile::Dev => "--dev",
+            Profile::Release => "--release",
+        });
+    process::run(&mut wasm_pack)?;
+
+    copy_demo_identities(project)?;
+
+    let wasm = project.path(&settings.out_dir).join(format!(
+        "{}_bg.wasm",
+        manifest.package_name.replace('-', "_")
+    ));
+    print_size(&wasm, profile)
+}
+
+/// Replaces the demo directory with fresh copies of the configured fixtures.
+fn copy_demo_identities(project: &Project) -> Result {
+    let demo = &project.config.demo;
+    let (from, to) = (project.path(&demo.from), project.path(&demo.to));
+    if to.exists() {
+        fs::remove_dir_all(&to).map_err(|e| format!("cannot clear {}: {e}", to.display()))?;
+    }
+    fs::create_dir_all(&to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    for file in &demo.files {
+        fs::copy(from.join(file), to.join(file)).map_err(|e| {
+            format!(
+                "cannot copy {} to {}: {e}",
+                from.join(file).display(),
+                to.display()
+            )
+        })?;
+    }
+    println!(
+        "build: {} demo identity files in {}",
+        demo.files.len(),
+        demo.to.display()
+    );
+    Ok(())
+}
+
+fn print_size(wasm: &Path, profile: Profile) -> Result {
+    let raw = fs::metadata(wasm)
+        .map_err(|e| format!("cannot read {}: {e}", wasm.display()))?
+        .len();
+    let gzip = process::command("gzip")
+        .args(["-9", "-c"])
+        .arg(wasm)
+        .output()
+        .map_err(|e| format!("cannot run gzip: {e}"))?;
+    if !gzip.status.success() {
+        return Err(format!("gzip -9 {} failed ({})", wasm.display(), gzip.status).into());
+    }
+    let name = wasm.file_name().unwrap_or_default().to_string_lossy();
+    println!(
+        "size: {name} ({}): {} raw, {} gzip -9",
+        profile.name(),
+        bytes(raw),
+        bytes(gzip.stdout.len() as u64)
+    );
+    Ok(())
+}
+
+fn bytes(n: u64) -> String {
+    format!("{n} B ({:.1} KiB)", n as f64 / 1024.0)
+}
