@@ -350,3 +350,54 @@ fn identifies(sid: &SignerIdentifier, cert: &Certificate) -> bool {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use cms::builder::{create_content_type_attribute, create_message_digest_attribute};
+    use der::asn1::SetOfVec;
+
+    use super::*;
+
+    fn attrs(list: Vec<x509_cert::attr::Attribute>) -> SignedAttributes {
+        let mut set = SetOfVec::new();
+        for a in list {
+            // `insert` refuses exact duplicates, so a duplicated type is built with other values.
+            set.insert(a).unwrap();
+        }
+        set
+    }
+
+    #[test]
+    fn signed_attribute_rules_of_rfc5652() {
+        let digest = [7u8; 32];
+        let ct = || create_content_type_attribute(rfc5911::ID_DATA).unwrap();
+        let md = |d: &[u8]| create_message_digest_attribute(d).unwrap();
+        let good = attrs(vec![ct(), md(&digest)]);
+        assert_eq!(check_signed_attributes(&good, rfc5911::ID_DATA, &digest), Ok(()));
+        // The content was changed: messageDigest no longer matches.
+        assert_eq!(
+            check_signed_attributes(&good, rfc5911::ID_DATA, &[8u8; 32]),
+            Err(SignatureError::DigestMismatch)
+        );
+        // contentType must equal eContentType.
+        assert_eq!(
+            check_signed_attributes(&good, rfc5911::ID_SIGNED_DATA, &digest),
+            Err(SignatureError::BadSignedAttributes)
+        );
+        // Both attributes are mandatory.
+        assert_eq!(
+            check_signed_attributes(&attrs(vec![md(&digest)]), rfc5911::ID_DATA, &digest),
+            Err(SignatureError::BadSignedAttributes)
+        );
+        assert_eq!(
+            check_signed_attributes(&attrs(vec![ct()]), rfc5911::ID_DATA, &digest),
+            Err(SignatureError::BadSignedAttributes)
+        );
+        // One messageDigest only: a second instance could smuggle another content's digest.
+        let twice = attrs(vec![ct(), md(&digest), md(&[9u8; 32])]);
+        assert_eq!(
+            check_signed_attributes(&twice, rfc5911::ID_DATA, &digest),
+            Err(SignatureError::BadSignedAttributes)
+        );
+    }
+}
