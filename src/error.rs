@@ -39,6 +39,11 @@ pub enum Error {
     SigningFailed,
     /// The random number generator failed.
     Random,
+    /// Decryption failed. Deliberately one opaque variant: wrong key, bad padding, bad tag and
+    /// bad length are indistinguishable (RFC 3218, Bleichenbacher/Marvin).
+    DecryptFailed,
+    /// The message is encrypted, but to none of the caller's identities.
+    NoMatchingRecipient,
 }
 
 /// Why one signature does not hold (RFC 5652 §5.4–5.6).
@@ -92,6 +97,8 @@ impl Error {
             Self::Chain(e) => e.code(),
             Self::SigningFailed => "ERR_SIGNING_FAILED",
             Self::Random => "ERR_RANDOM",
+            Self::DecryptFailed => "ERR_DECRYPT_FAILED",
+            Self::NoMatchingRecipient => "ERR_NO_MATCHING_RECIPIENT",
         }
     }
 
@@ -148,6 +155,10 @@ impl fmt::Display for Error {
             Self::Chain(e) => fmt::Display::fmt(e, f),
             Self::SigningFailed => f.write_str("the private-key operation failed"),
             Self::Random => f.write_str("the random number generator failed"),
+            Self::DecryptFailed => f.write_str("the message could not be decrypted"),
+            Self::NoMatchingRecipient => {
+                f.write_str("the message is not encrypted to any of these identities")
+            }
         }
     }
 }
@@ -248,6 +259,8 @@ mod tests {
             (Error::Chain(ChainError::NotCa), "ERR_NOT_A_CA"),
             (Error::SigningFailed, "ERR_SIGNING_FAILED"),
             (Error::Random, "ERR_RANDOM"),
+            (Error::DecryptFailed, "ERR_DECRYPT_FAILED"),
+            (Error::NoMatchingRecipient, "ERR_NO_MATCHING_RECIPIENT"),
         ];
         for (error, code) in table {
             assert_eq!(error.code(), *code, "{error:?}");

@@ -10,10 +10,10 @@
 //! # Quick start
 //! ```
 //! # fn main() -> Result<(), smime_wasm::Error> {
-//! use smime_wasm::{Certificate, PrivateKey, Signer, SignOptions, TrustStore, UnixTime};
+//! use smime_wasm::{Certificate, PrivateKey, Identity, SignOptions, TrustStore, UnixTime};
 //! let cert = Certificate::from_pem(include_str!("../tests/fixtures/alice.cert.pem"))?;
 //! let key = PrivateKey::from_pem(include_str!("../tests/fixtures/alice.key.pem"), None)?;
-//! let signer = Signer::new(cert, key, Vec::new())?;
+//! let signer = Identity::new(cert, key, Vec::new())?;
 //! let now = UnixTime::from_secs(1_893_456_000); // 2030-01-01
 //! let mail = b"From: alice@example.org\r\nTo: bob@example.org\r\nSubject: hi\r\n\r\nHello Bob\r\n";
 //! let signed = smime_wasm::sign(mail, &signer, &SignOptions::default(), now)?;
@@ -64,7 +64,7 @@ pub mod wasm;
 
 pub use cert::{Certificate, CertificateInfo, TrustStore};
 pub use error::{ChainError, Error, Result, SignatureError};
-pub use key::{PrivateKey, PublicKey, Signer};
+pub use key::{Identity, PrivateKey, PublicKey};
 pub use smime::{
     DigestAlgorithm, Layer, Opened, SignOptions, SignatureFormat, SignerReport, open, sign, verify,
 };

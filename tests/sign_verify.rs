@@ -3,7 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))] // native only: reads fixtures from disk
 
 use smime_wasm::{
-    Certificate, DigestAlgorithm, Layer, PrivateKey, SignOptions, SignatureFormat, Signer,
+    Certificate, DigestAlgorithm, Identity, Layer, PrivateKey, SignOptions, SignatureFormat,
     SignerReport, TrustStore, UnixTime, open, sign, verify,
 };
 
@@ -260,7 +260,7 @@ fn keys_in_every_container() {
         .unwrap(),
     )
     .unwrap();
-    assert!(Signer::new(cert, carol, vec![]).is_ok());
+    assert!(Identity::new(cert, carol, vec![]).is_ok());
     assert_eq!(
         PrivateKey::from_pem_or_der(b"not a key", None)
             .unwrap_err()
@@ -280,13 +280,13 @@ fn signer_refuses_a_key_that_is_not_the_certificates() {
     let cert = Certificate::from_pem(&fixture("mallory.cert.pem")).unwrap();
     let key = PrivateKey::from_pem(&fixture("alice.key.pem"), None).unwrap();
     assert_eq!(
-        Signer::new(cert, key, vec![]).unwrap_err().code(),
+        Identity::new(cert, key, vec![]).unwrap_err().code(),
         "ERR_KEY_MISMATCH"
     );
     let cert = Certificate::from_pem(&fixture("alice.cert.pem")).unwrap();
     let key = PrivateKey::from_pem(&fixture("carol.key.pem"), None).unwrap();
     assert_eq!(
-        Signer::new(cert, key, vec![]).unwrap_err().code(),
+        Identity::new(cert, key, vec![]).unwrap_err().code(),
         "ERR_KEY_MISMATCH"
     );
 }
@@ -340,4 +340,18 @@ fn base64_decode(text: &str) -> Vec<u8> {
 fn base64_encode(bytes: &[u8]) -> String {
     use base64ct::Encoding;
     base64ct::Base64::encode_string(bytes)
+}
+
+#[test]
+fn x25519_identities_load_but_cannot_sign() {
+    let erin = signer("erin");
+    assert_eq!(erin.certificate().info().key_algorithm, "x25519");
+    let err = sign(
+        &mail("erin@example.org"),
+        &erin,
+        &SignOptions::default(),
+        NOW,
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "ERR_UNSUPPORTED_ALGORITHM");
 }

@@ -373,7 +373,10 @@ mod tests {
         let ct = || create_content_type_attribute(rfc5911::ID_DATA).unwrap();
         let md = |d: &[u8]| create_message_digest_attribute(d).unwrap();
         let good = attrs(vec![ct(), md(&digest)]);
-        assert_eq!(check_signed_attributes(&good, rfc5911::ID_DATA, &digest), Ok(()));
+        assert_eq!(
+            check_signed_attributes(&good, rfc5911::ID_DATA, &digest),
+            Ok(())
+        );
         // The content was changed: messageDigest no longer matches.
         assert_eq!(
             check_signed_attributes(&good, rfc5911::ID_DATA, &[8u8; 32]),

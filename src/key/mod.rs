@@ -3,7 +3,7 @@
 
 use const_oid::ObjectIdentifier;
 use const_oid::db::rfc5912;
-use der::Encode;
+use der::{Decode, Encode};
 use pkcs8::{EncryptedPrivateKeyInfoRef, PrivateKeyInfoRef};
 use spki::SubjectPublicKeyInfoOwned;
 use zeroize::Zeroizing;
@@ -21,6 +21,8 @@ pub enum PrivateKey {
     P256(p256::ecdsa::SigningKey),
     /// ECDSA on NIST P-384.
     P384(p384::ecdsa::SigningKey),
+    /// X25519 (RFC 8410): key agreement only.
+    X25519(x25519_dalek::StaticSecret),
 }
 
 impl core::fmt::Debug for PrivateKey {
@@ -38,6 +40,8 @@ pub enum PublicKey {
     P256(p256::ecdsa::VerifyingKey),
     /// NIST P-384.
     P384(p384::ecdsa::VerifyingKey),
+    /// X25519 (RFC 8410).
+    X25519(x25519_dalek::PublicKey),
 }
 
 impl PublicKey {
@@ -70,6 +74,14 @@ impl PublicKey {
                 }
                 .map_err(|_| unsupported())
             }
+            const_oid::db::rfc8410::ID_X_25519 => {
+                let bytes: [u8; 32] = spki
+                    .subject_public_key
+                    .as_bytes()
+                    .and_then(|b| b.try_into().ok())
+                    .ok_or_else(unsupported)?;
+                Ok(Self::X25519(x25519_dalek::PublicKey::from(bytes)))
+            }
             _ => Err(unsupported()),
         }
     }
@@ -83,6 +95,7 @@ impl PublicKey {
             }
             Self::P256(_) => String::from("p-256"),
             Self::P384(_) => String::from("p-384"),
+            Self::X25519(_) => String::from("x25519"),
         }
     }
 }
@@ -147,6 +160,16 @@ impl PrivateKey {
                     _ => Err(Error::unsupported("elliptic curve")),
                 }
             }
+            const_oid::db::rfc8410::ID_X_25519 => {
+                // RFC 8410 §7: privateKey holds CurvePrivateKey ::= OCTET STRING.
+                let inner = der::asn1::OctetString::from_der(info.private_key.as_bytes())
+                    .map_err(|e| Error::MalformedKey(e.to_string()))?;
+                let bytes: [u8; 32] = inner
+                    .as_bytes()
+                    .try_into()
+                    .map_err(|_| Error::MalformedKey(String::from("X25519 key length")))?;
+                Ok(Self::X25519(x25519_dalek::StaticSecret::from(bytes)))
+            }
             other => Err(Error::unsupported(format!("private key {other}"))),
         }
     }
@@ -175,6 +198,7 @@ impl PrivateKey {
             Self::Rsa(k) => PublicKey::Rsa(k.to_public_key()),
             Self::P256(k) => PublicKey::P256(*k.verifying_key()),
             Self::P384(k) => PublicKey::P384(*k.verifying_key()),
+            Self::X25519(k) => PublicKey::X25519(x25519_dalek::PublicKey::from(k)),
         }
     }
 
@@ -197,19 +221,20 @@ impl PrivateKey {
                     k.sign_prehash(&hashed).map_err(|_| Error::SigningFailed)?;
                 Ok(sig.to_der().as_bytes().to_vec())
             }
+            Self::X25519(_) => Err(Error::unsupported("signing with an X25519 key")),
         }
     }
 }
 
-/// A certificate with its private key and the chain to present: the signing identity.
+/// A certificate with its private key and the chain to present: who signs, and who decrypts.
 #[derive(Debug)]
-pub struct Signer {
+pub struct Identity {
     certificate: Certificate,
     key: PrivateKey,
     chain: Vec<Certificate>,
 }
 
-impl Signer {
+impl Identity {
     /// Bind `key` to `certificate`; refuses a key whose public half is not the certificate's
     /// (`ERR_KEY_MISMATCH`). `chain` lists issuing certificates to include, issuer first.
     pub fn new(certificate: Certificate, key: PrivateKey, chain: Vec<Certificate>) -> Result<Self> {

@@ -4,7 +4,7 @@ use super::{SignOptions, SignatureFormat};
 use crate::cms::algorithm::signature_identifier;
 use crate::cms::{SignedAttributesSpec, prepare_signature};
 use crate::error::Result;
-use crate::key::Signer;
+use crate::key::Identity;
 use crate::mime::{Entity, canonicalize, encode_base64};
 use crate::time::UnixTime;
 
@@ -13,7 +13,12 @@ use crate::time::UnixTime;
 /// in canonical form (CRLF, 7-bit transfer encodings). Output is deterministic for given
 /// inputs: the boundary derives from the signed content's digest, and RSA PKCS#1 v1.5 and
 /// ECDSA (RFC 6979) signatures need no randomness.
-pub fn sign(message: &[u8], signer: &Signer, opts: &SignOptions, now: UnixTime) -> Result<Vec<u8>> {
+pub fn sign(
+    message: &[u8],
+    signer: &Identity,
+    opts: &SignOptions,
+    now: UnixTime,
+) -> Result<Vec<u8>> {
     if message.is_empty() {
         return Err(crate::Error::MalformedMime("empty message"));
     }

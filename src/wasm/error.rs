@@ -59,6 +59,8 @@ mod tests {
             Error::Chain(ChainError::NotCa),
             Error::SigningFailed,
             Error::Random,
+            Error::DecryptFailed,
+            Error::NoMatchingRecipient,
         ];
         for error in variants {
             let js = to_js(&error);

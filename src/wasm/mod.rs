@@ -14,7 +14,7 @@ use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use crate::cert::{Certificate, TrustStore};
-use crate::key::{PrivateKey, Signer};
+use crate::key::PrivateKey;
 use crate::mime::{Attachment, Composition};
 use crate::smime::{DigestAlgorithm, SignOptions, SignatureFormat};
 use error::{invalid, to_js};
@@ -24,7 +24,7 @@ thread_local! {
     /// Live identities by handle. wasm-bindgen can borrow an exported class only when it is a
     /// direct argument; inside an options object (`{ signingKey: identity }`) it could only move
     /// it out and destroy the caller's object, so options refer to identities by handle.
-    static IDENTITIES: RefCell<BTreeMap<u32, Rc<Signer>>> = const { RefCell::new(BTreeMap::new()) };
+    static IDENTITIES: RefCell<BTreeMap<u32, Rc<crate::Identity>>> = const { RefCell::new(BTreeMap::new()) };
     static NEXT_HANDLE: RefCell<u32> = const { RefCell::new(1) };
 }
 
@@ -33,12 +33,12 @@ thread_local! {
 #[wasm_bindgen]
 pub struct Identity {
     handle: u32,
-    inner: Rc<Signer>,
+    inner: Rc<crate::Identity>,
 }
 
 impl Identity {
-    fn new(signer: Signer) -> Self {
-        let inner = Rc::new(signer);
+    fn new(identity: crate::Identity) -> Self {
+        let inner = Rc::new(identity);
         let handle = NEXT_HANDLE.with(|n| {
             let mut n = n.borrow_mut();
             let handle = *n;
@@ -50,7 +50,7 @@ impl Identity {
     }
 
     /// The identity an options value refers to.
-    fn from_js(value: &JsValue, what: &str) -> Result<Rc<Signer>, JsValue> {
+    fn from_js(value: &JsValue, what: &str) -> Result<Rc<crate::Identity>, JsValue> {
         let handle = js_sys::Reflect::get(value, &JsValue::from_str("handle"))
             .ok()
             .and_then(|h| h.as_f64())
@@ -122,8 +122,8 @@ pub fn import_identity(
     let key =
         PrivateKey::from_pem_or_der(&key_bytes, password.as_deref()).map_err(|e| to_js(&e))?;
     let chain = o.certificates("chain")?;
-    let signer = Signer::new(certificate, key, chain).map_err(|e| to_js(&e))?;
-    Ok(Identity::new(signer))
+    let identity = crate::Identity::new(certificate, key, chain).map_err(|e| to_js(&e))?;
+    Ok(Identity::new(identity))
 }
 
 /// `certificateInfo(cert)`.

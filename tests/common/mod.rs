@@ -1,7 +1,7 @@
 //! Helpers shared by the API tests: fixtures, the external corpus, a fixed clock.
 #![allow(dead_code)] // each test crate uses a different subset
 
-use smime_wasm::{Certificate, Opened, PrivateKey, Signer, SignerReport, TrustStore, UnixTime};
+use smime_wasm::{Certificate, Identity, Opened, PrivateKey, SignerReport, TrustStore, UnixTime};
 
 /// 2030-01-01T00:00:00Z: inside every fixture's validity period and the Thunderbird certs'.
 pub const NOW: UnixTime = UnixTime::from_secs(1_893_456_000);
@@ -36,10 +36,10 @@ pub fn cert(name: &str) -> Certificate {
 }
 
 /// The signing identity `<name>.{cert,key}.pem`.
-pub fn signer(name: &str) -> Signer {
+pub fn signer(name: &str) -> Identity {
     let pem = String::from_utf8(fixture(&format!("{name}.key.pem"))).expect("PEM is text");
     let key = PrivateKey::from_pem(&pem, None).unwrap_or_else(|e| panic!("{name}.key.pem: {e}"));
-    Signer::new(cert(name), key, Vec::new()).unwrap_or_else(|e| panic!("{name}: {e}"))
+    Identity::new(cert(name), key, Vec::new()).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 /// Trust only `anchors`.
