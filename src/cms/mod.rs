@@ -2,6 +2,7 @@
 //! types of the RustCrypto `cms` crate.
 
 pub mod algorithm;
+pub mod recipient;
 mod signed_data;
 mod verify;
 
