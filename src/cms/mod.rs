@@ -2,6 +2,8 @@
 //! types of the RustCrypto `cms` crate.
 
 pub mod algorithm;
+// pub mod enveloped; (enabled once content, keywrap and kari land)
+pub mod ktri;
 pub mod recipient;
 mod signed_data;
 mod verify;
@@ -20,15 +22,14 @@ use crate::error::{Error, Result};
 /// Upper bound on any CMS blob we decode (decoding is in memory, so this bounds memory).
 pub const MAX_CMS_LEN: usize = 256 * 1024 * 1024;
 
-/// Decode a DER or BER structure (NSS and OpenSSL stream indefinite-length BER).
+/// Decode a BER structure, which includes DER (NSS and OpenSSL stream indefinite-length BER).
+/// Reading under DER rules first is not safer: a DER reader takes a constructed OCTET STRING's
+/// chunk headers as content, where the BER reader joins the chunks.
 pub(crate) fn decode_ber<'a, T>(bytes: &'a [u8]) -> Result<T>
 where
     T: Decode<'a, Error = der::Error>,
 {
-    match T::from_der(bytes) {
-        Ok(value) => Ok(value),
-        Err(der_error) => T::from_ber(bytes).map_err(|_| Error::cms(der_error)),
-    }
+    T::from_ber(bytes).map_err(Error::cms)
 }
 
 /// The content type of a ContentInfo and its content, re-encoded as a DER/BER TLV.
