@@ -27,6 +27,8 @@ pub enum Error {
     UnsupportedAlgorithm(String),
     /// `verify` was asked to check a message that carries no signature.
     NotSigned,
+    /// `decrypt` was asked to decrypt a message that is not encrypted.
+    NotEncrypted,
     /// Layers or MIME parts are nested deeper than the fixed bound.
     NestingTooDeep,
     /// An input exceeds a fixed size bound.
@@ -91,6 +93,7 @@ impl Error {
             Self::KeyMismatch => "ERR_KEY_MISMATCH",
             Self::UnsupportedAlgorithm(_) => "ERR_UNSUPPORTED_ALGORITHM",
             Self::NotSigned => "ERR_NOT_SIGNED",
+            Self::NotEncrypted => "ERR_NOT_ENCRYPTED",
             Self::NestingTooDeep => "ERR_NESTING_TOO_DEEP",
             Self::TooLarge => "ERR_TOO_LARGE",
             Self::Signature(e) => e.code(),
@@ -149,6 +152,7 @@ impl fmt::Display for Error {
             Self::KeyMismatch => f.write_str("the private key does not match the certificate"),
             Self::UnsupportedAlgorithm(what) => write!(f, "unsupported algorithm: {what}"),
             Self::NotSigned => f.write_str("the message is not signed"),
+            Self::NotEncrypted => f.write_str("the message is not encrypted"),
             Self::NestingTooDeep => f.write_str("the message is nested too deeply"),
             Self::TooLarge => f.write_str("the input is too large"),
             Self::Signature(e) => fmt::Display::fmt(e, f),
@@ -221,6 +225,7 @@ mod tests {
                 "ERR_UNSUPPORTED_ALGORITHM",
             ),
             (Error::NotSigned, "ERR_NOT_SIGNED"),
+            (Error::NotEncrypted, "ERR_NOT_ENCRYPTED"),
             (Error::NestingTooDeep, "ERR_NESTING_TOO_DEEP"),
             (Error::TooLarge, "ERR_TOO_LARGE"),
             (

@@ -76,12 +76,21 @@ impl Scheme {
 fn oaep_params(params: Option<&Any>) -> Result<Oaep> {
     let params = match params {
         Some(any) if !any.is_null() => OaepParams::from_der(&any.to_der()?)?,
-        _ => OaepParams { hash: None, mask_gen: None, p_source: None },
+        _ => OaepParams {
+            hash: None,
+            mask_gen: None,
+            p_source: None,
+        },
     };
     let digest_of = |id: &AlgorithmIdentifierOwned| {
         DigestAlgorithm::from_oid(&id.oid).ok_or_else(|| Error::unsupported(id.oid))
     };
-    let hash = params.hash.as_ref().map(digest_of).transpose()?.unwrap_or(DigestAlgorithm::Sha1);
+    let hash = params
+        .hash
+        .as_ref()
+        .map(digest_of)
+        .transpose()?
+        .unwrap_or(DigestAlgorithm::Sha1);
     let mgf_hash = match &params.mask_gen {
         None => DigestAlgorithm::Sha1,
         Some(mgf) if mgf.oid == rfc5912::ID_MGF_1 => match &mgf.parameters {
@@ -98,7 +107,11 @@ fn oaep_params(params: Option<&Any>) -> Result<Oaep> {
         },
         Some(p) => return Err(Error::unsupported(p.oid)),
     };
-    Ok(Oaep { hash, mgf_hash, label })
+    Ok(Oaep {
+        hash,
+        mgf_hash,
+        label,
+    })
 }
 
 /// Name of the scheme of a KeyTransRecipientInfo, for reports.
@@ -157,7 +170,12 @@ fn oaep_decrypt<R: CryptoRng + ?Sized>(
     let label = oaep.label.clone().into_boxed_slice();
     macro_rules! run {
         ($h:ty, $m:ty) => {
-            key.decrypt_blinded(rng, rsa::Oaep::<$h, $m>::new_with_mgf_hash_and_label(label), ciphertext).ok()
+            key.decrypt_blinded(
+                rng,
+                rsa::Oaep::<$h, $m>::new_with_mgf_hash_and_label(label),
+                ciphertext,
+            )
+            .ok()
         };
     }
     macro_rules! by_mgf {
@@ -189,7 +207,9 @@ pub fn wrap<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<KeyTransRecipientInfo> {
     let PublicKey::Rsa(key) = recipient.public_key()? else {
-        return Err(Error::InvalidArgument(String::from("key transport needs an RSA certificate")));
+        return Err(Error::InvalidArgument(String::from(
+            "key transport needs an RSA certificate",
+        )));
     };
     let (key_enc_alg, enc_key) = match transport {
         KeyTransport::RsaPkcs1v15 => (
@@ -197,10 +217,14 @@ pub fn wrap<R: CryptoRng + ?Sized>(
                 oid: rfc5912::RSA_ENCRYPTION,
                 parameters: Some(Any::encode_from(&Null)?),
             },
-            key.pkcs1v15_encrypt_with_rng(rng, cek).map_err(|_| Error::Random)?,
+            key.pkcs1v15_encrypt_with_rng(rng, cek)
+                .map_err(|_| Error::Random)?,
         ),
         KeyTransport::RsaOaep => {
-            let sha256 = AlgorithmIdentifierOwned { oid: rfc5912::ID_SHA_256, parameters: None };
+            let sha256 = AlgorithmIdentifierOwned {
+                oid: rfc5912::ID_SHA_256,
+                parameters: None,
+            };
             let params = OaepParams {
                 hash: Some(sha256.clone()),
                 mask_gen: Some(AlgorithmIdentifierOwned {
@@ -220,13 +244,19 @@ pub fn wrap<R: CryptoRng + ?Sized>(
         }
     };
     let (version, rid) = match kind {
-        RecipientIdentifierKind::IssuerAndSerialNumber => {
-            (CmsVersion::V0, RecipientIdentifier::IssuerAndSerialNumber(issuer_and_serial(recipient)))
-        }
+        RecipientIdentifierKind::IssuerAndSerialNumber => (
+            CmsVersion::V0,
+            RecipientIdentifier::IssuerAndSerialNumber(issuer_and_serial(recipient)),
+        ),
         RecipientIdentifierKind::SubjectKeyIdentifier => (
             CmsVersion::V2,
             RecipientIdentifier::SubjectKeyIdentifier(required_subject_key_identifier(recipient)?),
         ),
     };
-    Ok(KeyTransRecipientInfo { version, rid, key_enc_alg, enc_key: OctetString::new(enc_key)? })
+    Ok(KeyTransRecipientInfo {
+        version,
+        rid,
+        key_enc_alg,
+        enc_key: OctetString::new(enc_key)?,
+    })
 }

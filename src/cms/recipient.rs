@@ -19,12 +19,19 @@ pub enum RecipientIdentifierKind {
 /// The certificate's issuer and serial number.
 pub fn issuer_and_serial(cert: &Certificate) -> IssuerAndSerialNumber {
     let tbs = cert.x509().tbs_certificate();
-    IssuerAndSerialNumber { issuer: tbs.issuer().clone(), serial_number: tbs.serial_number().clone() }
+    IssuerAndSerialNumber {
+        issuer: tbs.issuer().clone(),
+        serial_number: tbs.serial_number().clone(),
+    }
 }
 
 /// The certificate's subjectKeyIdentifier extension, if it has one.
 pub fn subject_key_identifier(cert: &Certificate) -> Option<SubjectKeyIdentifier> {
-    match cert.x509().tbs_certificate().get_extension::<SubjectKeyIdentifier>() {
+    match cert
+        .x509()
+        .tbs_certificate()
+        .get_extension::<SubjectKeyIdentifier>()
+    {
         Ok(Some((_, ski))) => Some(ski),
         _ => None,
     }

@@ -232,6 +232,33 @@ impl<'a> Entity<'a> {
     }
 }
 
+/// Split a message for signing or encryption: the routing header fields (everything but
+/// `Content-*` and `MIME-Version`) stay outside; the `Content-*` fields and the body form the
+/// entity to protect (text/plain us-ascii when the message names no Content-Type).
+pub fn split_outer(message: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+    if message.is_empty() {
+        return Err(Error::MalformedMime("empty message"));
+    }
+    let outer = Entity::parse(message)?;
+    let mut headers = Vec::new();
+    let mut inner = Vec::new();
+    for field in outer.fields() {
+        let bytes = outer.field_bytes(field);
+        let name = field.name.to_ascii_lowercase();
+        if name.starts_with("content-") {
+            inner.extend_from_slice(bytes);
+        } else if name != "mime-version" {
+            headers.extend_from_slice(bytes);
+        }
+    }
+    if !outer.has_field("Content-Type") {
+        inner.extend_from_slice(b"Content-Type: text/plain; charset=us-ascii\r\n");
+    }
+    inner.extend_from_slice(b"\r\n");
+    inner.extend_from_slice(outer.body());
+    Ok((headers, inner))
+}
+
 /// Remove a Content-Transfer-Encoding.
 pub fn decode_transfer(encoding: &str, body: &[u8]) -> Result<Vec<u8>> {
     match encoding {

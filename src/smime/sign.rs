@@ -5,7 +5,7 @@ use crate::cms::algorithm::signature_identifier;
 use crate::cms::{SignedAttributesSpec, prepare_signature};
 use crate::error::Result;
 use crate::key::Identity;
-use crate::mime::{Entity, canonicalize, encode_base64};
+use crate::mime::{canonicalize, encode_base64, split_outer};
 use crate::time::UnixTime;
 
 /// Sign an RFC 5322 message. Header fields other than `Content-*` and `MIME-Version` stay
@@ -19,26 +19,7 @@ pub fn sign(
     opts: &SignOptions,
     now: UnixTime,
 ) -> Result<Vec<u8>> {
-    if message.is_empty() {
-        return Err(crate::Error::MalformedMime("empty message"));
-    }
-    let outer = Entity::parse(message)?;
-    let mut inner = Vec::new();
-    let mut headers = Vec::new();
-    for field in outer.fields() {
-        let bytes = outer.field_bytes(field);
-        let name = field.name.to_ascii_lowercase();
-        if name.starts_with("content-") {
-            inner.extend_from_slice(bytes);
-        } else if name != "mime-version" {
-            headers.extend_from_slice(bytes);
-        }
-    }
-    if !outer.has_field("Content-Type") {
-        inner.extend_from_slice(b"Content-Type: text/plain; charset=us-ascii\r\n");
-    }
-    inner.extend_from_slice(b"\r\n");
-    inner.extend_from_slice(outer.body());
+    let (headers, inner) = split_outer(message)?;
     let content = canonicalize(&inner)?;
 
     let spec = SignedAttributesSpec {

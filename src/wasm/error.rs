@@ -45,6 +45,7 @@ mod tests {
             Error::KeyMismatch,
             Error::UnsupportedAlgorithm(String::new()),
             Error::NotSigned,
+            Error::NotEncrypted,
             Error::NestingTooDeep,
             Error::TooLarge,
             Error::Signature(SignatureError::DigestMismatch),
