@@ -20,7 +20,7 @@
 //!
 //! let anchor = Certificate::from_pem(include_str!("../tests/fixtures/demo-ca.cert.pem"))?;
 //! let trust = TrustStore::new(vec![anchor], Vec::new());
-//! let opened = smime_wasm::open(&signed, &trust, now)?;
+//! let opened = smime_wasm::verify(&signed, &trust, now)?;
 //! assert!(opened.layers[0].is_valid());
 //! # Ok(()) }
 //! ```
@@ -66,6 +66,8 @@ pub use cert::{Certificate, CertificateInfo, TrustStore};
 pub use error::{ChainError, Error, Result, SignatureError};
 pub use key::{Identity, PrivateKey, PublicKey};
 pub use smime::{
-    DigestAlgorithm, Layer, Opened, SignOptions, SignatureFormat, SignerReport, open, sign, verify,
+    ContentEncryption, DigestAlgorithm, EncryptOptions, KeyTransport, Layer, Opened,
+    RecipientIdentifierKind, SignOptions, SignatureFormat, SignerReport, decrypt, encrypt, open,
+    sign, verify,
 };
 pub use time::UnixTime;

@@ -75,7 +75,13 @@ fn thunderbird_signed_messages_match_manifest() {
     let anchor = thunderbird_anchor();
     let mut failures = Vec::new();
     for name in &files {
-        let opened = match open(&corpus(&format!("thunderbird/smime/{name}")), &anchor, NOW) {
+        let opened = match open(
+            &corpus(&format!("thunderbird/smime/{name}")),
+            &[],
+            &anchor,
+            NOW,
+            &mut common::rng(),
+        ) {
             Ok(opened) => opened,
             Err(e) => {
                 failures.push(format!("{name}: open fails with {}: {e}", e.code()));
@@ -130,7 +136,14 @@ fn thunderbird_signers_are_untrusted_under_an_unrelated_anchor() {
     assert_eq!(files.len(), 37);
     let demo = common::demo_trust();
     for name in &files {
-        let opened = open(&corpus(&format!("thunderbird/smime/{name}")), &demo, NOW).expect(name);
+        let opened = open(
+            &corpus(&format!("thunderbird/smime/{name}")),
+            &[],
+            &demo,
+            NOW,
+            &mut common::rng(),
+        )
+        .expect(name);
         let reports = signers(&opened);
         assert!(!reports.is_empty(), "{name}");
         for report in reports {
@@ -156,8 +169,10 @@ fn signed_part_wrapped_in_multipart_mixed_still_verifies() {
     ] {
         let opened = open(
             &corpus(&format!("thunderbird/browser-data/{name}")),
+            &[],
             &anchor,
             NOW,
+            &mut common::rng(),
         )
         .unwrap_or_else(|e| panic!("{name}: {} {e}", e.code()));
         let reports = signers(&opened);
@@ -261,8 +276,14 @@ fn rfc4134_signed_data_with_v1_crl_parses() {
 #[test]
 fn rfc4134_smime_dsa_messages_are_reported_unsupported() {
     for name in ["4.8.eml", "4.9.eml"] {
-        let opened = open(&rfc4134(name), &TrustStore::default(), NOW)
-            .unwrap_or_else(|e| panic!("{name}: {} {e}", e.code()));
+        let opened = open(
+            &rfc4134(name),
+            &[],
+            &TrustStore::default(),
+            NOW,
+            &mut common::rng(),
+        )
+        .unwrap_or_else(|e| panic!("{name}: {} {e}", e.code()));
         let reports = signers(&opened);
         assert_eq!(reports.len(), 1, "{name}");
         assert_eq!(
@@ -304,7 +325,14 @@ fn bouncycastle_rsa_pss_signatures_verify() {
 #[test]
 fn openssl_rsa_pss_non_default_salt_length_verifies() {
     let name = "bouncycastle/smime/openssl-signed-sha256-non-default-salt-length.eml";
-    let opened = open(&corpus(name), &TrustStore::default(), NOW).expect(name);
+    let opened = open(
+        &corpus(name),
+        &[],
+        &TrustStore::default(),
+        NOW,
+        &mut common::rng(),
+    )
+    .expect(name);
     let reports = signers(&opened);
     assert_eq!(reports.len(), 1);
     assert_eq!(reports[0].signature, Ok(()), "{}", describe(&opened));
@@ -326,8 +354,10 @@ fn bouncycastle_signed_mail_verifies() {
     ] {
         let opened = open(
             &corpus(&format!("bouncycastle/smime/{name}")),
+            &[],
             &TrustStore::default(),
             NOW,
+            &mut common::rng(),
         )
         .unwrap_or_else(|e| panic!("{name}: {} {e}", e.code()));
         assert_eq!(opened.layers.len(), 1, "{name}");
@@ -343,7 +373,14 @@ fn bouncycastle_signed_mail_verifies() {
 #[test]
 fn signed_attributes_out_of_der_order_verify() {
     let name = "bouncycastle/smime/3nnn_smime.eml";
-    let opened = open(&corpus(name), &TrustStore::default(), NOW).expect(name);
+    let opened = open(
+        &corpus(name),
+        &[],
+        &TrustStore::default(),
+        NOW,
+        &mut common::rng(),
+    )
+    .expect(name);
     let reports = signers(&opened);
     assert_eq!(reports.len(), 1);
     assert_eq!(reports[0].signature, Ok(()), "{}", describe(&opened));
@@ -355,7 +392,14 @@ fn signed_attributes_out_of_der_order_verify() {
 #[test]
 fn as2_octet_stream_with_mixed_line_endings_verifies() {
     let name = "mimekit/octet-stream-with-mixed-line-endings.dat";
-    let opened = open(&corpus(name), &TrustStore::default(), NOW).expect(name);
+    let opened = open(
+        &corpus(name),
+        &[],
+        &TrustStore::default(),
+        NOW,
+        &mut common::rng(),
+    )
+    .expect(name);
     assert_eq!(opened.layers.len(), 1);
     assert!(opened.layers[0].is_valid(), "{}", describe(&opened));
 }
@@ -386,7 +430,7 @@ fn thunderbird_24_message_verifies_at_its_signing_time() {
     let anchor = trust(vec![corpus_cert(
         "mimekit/StartComCertificationAuthority.crt",
     )]);
-    let opened = open(&message, &anchor, then).expect(name);
+    let opened = open(&message, &[], &anchor, then, &mut common::rng()).expect(name);
     let reports = signers(&opened);
     assert_eq!(reports.len(), 1);
     let report = reports[0];
@@ -412,7 +456,7 @@ fn thunderbird_24_message_verifies_at_its_signing_time() {
     );
 
     // Today the certificates have long expired.
-    let now = open(&message, &anchor, NOW).expect(name);
+    let now = open(&message, &[], &anchor, NOW, &mut common::rng()).expect(name);
     assert_eq!(signers(&now)[0].chain.label(), "expired");
 }
 
@@ -462,7 +506,7 @@ fn no_panics(what: &str, f: impl Fn(&[u8])) {
 #[test]
 fn open_never_panics_on_the_corpus() {
     no_panics("open", |bytes| {
-        let _ = open(bytes, &TrustStore::default(), NOW);
+        let _ = open(bytes, &[], &TrustStore::default(), NOW, &mut common::rng());
     });
 }
 

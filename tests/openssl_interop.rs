@@ -139,7 +139,7 @@ fn we_sign_openssl_verifies(name: &str, message: &[u8]) {
         for digest in ALL_DIGESTS {
             let case = format!("{name} {} {}", format.name(), digest.name());
             let signed = sign(message, &signer, &options(format, digest), NOW).expect(&case);
-            let ours = open(&signed, &demo_trust(), NOW).expect(&case);
+            let ours = open(&signed, &[], &demo_trust(), NOW, &mut common::rng()).expect(&case);
             assert_eq!(ours.layers.len(), 1, "{case}");
             assert!(ours.layers[0].is_valid(), "{case}: {}", describe(&ours));
             let dir = Workdir::new(&case.replace(' ', "-"));
@@ -329,7 +329,7 @@ fn openssl_signs_we_verify(name: &str, algorithm: &str) {
                 }
                 let signed = openssl_sign(&dir, name, &flags);
                 let expected = openssl_verify(&dir, &signed).expect("openssl verifies its own");
-                let opened = match open(&signed, &demo_trust(), NOW) {
+                let opened = match open(&signed, &[], &demo_trust(), NOW, &mut common::rng()) {
                     Ok(opened) => opened,
                     Err(e) => {
                         failures.push(format!("{case}: open fails with {}: {e}", e.code()));
@@ -395,7 +395,7 @@ fn openssl_signs_rsa_pss_we_verify() {
         "alice",
         &["-md", "sha256", "-keyopt", "rsa_padding_mode:pss"],
     );
-    let opened = open(&signed, &demo_trust(), NOW).expect("open");
+    let opened = open(&signed, &[], &demo_trust(), NOW, &mut common::rng()).expect("open");
     let (_, report) = only_layer(&opened);
     assert_eq!(report.signature, Ok(()), "{}", describe(&opened));
     assert_eq!(report.signature_algorithm, "rsa-pss");
@@ -410,7 +410,7 @@ fn openssl_signed_by_alice_is_untrusted_under_an_unrelated_ca() {
     let dir = Workdir::new("ossl-untrusted");
     let signed = openssl_sign(&dir, "alice", &[]);
     let other = TrustStore::new(vec![common::cert("other-ca")], Vec::new());
-    let opened = open(&signed, &other, NOW).expect("open");
+    let opened = open(&signed, &[], &other, NOW, &mut common::rng()).expect("open");
     let (_, report) = only_layer(&opened);
     assert_eq!(report.signature, Ok(()));
     assert_eq!(report.chain.label(), "untrusted");
@@ -431,7 +431,8 @@ fn openssl_detached_body_tampered_is_digest_mismatch() {
         openssl_verify(&dir, &signed).is_err(),
         "openssl must refuse it too"
     );
-    let opened = open(&signed, &demo_trust(), NOW).expect("a broken signature is a report");
+    let opened = open(&signed, &[], &demo_trust(), NOW, &mut common::rng())
+        .expect("a broken signature is a report");
     let reports = signers(&opened);
     assert_eq!(reports.len(), 1);
     assert_eq!(
@@ -452,7 +453,7 @@ fn openssl_two_signers_are_reported_separately() {
         "alice",
         &["-signer", &carol_cert, "-inkey", &carol_key],
     );
-    let opened = open(&signed, &common::demo_trust(), NOW).expect("open");
+    let opened = open(&signed, &[], &common::demo_trust(), NOW, &mut common::rng()).expect("open");
     let [Layer::Signed { signers, .. }] = opened.layers.as_slice() else {
         panic!(
             "expected one signed layer, got {}",

@@ -37,7 +37,7 @@ impl Stream {
 
 /// Whatever `open` says, it must say it with a report or a code.
 fn open_never_panics(input: &[u8]) -> Result<Vec<Layer>, &'static str> {
-    match std::panic::catch_unwind(|| open(input, &trust(), NOW)) {
+    match std::panic::catch_unwind(|| open(input, &[], &trust(), NOW, &mut common::rng())) {
         Ok(Ok(opened)) => Ok(opened.layers),
         Ok(Err(e)) => {
             assert!(e.code().starts_with("ERR_"));
@@ -79,8 +79,8 @@ fn random_bit_flips_never_verify_the_changed_content() {
                 // A flip may land in ignorable bytes (header case, base64 whitespace), but the
                 // content a valid layer vouches for must then be the original content.
                 if valid_layer_count(&layers) > 0 {
-                    let opened = open(&flipped, &trust(), NOW).unwrap();
-                    let original = open(&message, &trust(), NOW).unwrap();
+                    let opened = open(&flipped, &[], &trust(), NOW, &mut common::rng()).unwrap();
+                    let original = open(&message, &[], &trust(), NOW, &mut common::rng()).unwrap();
                     assert_eq!(
                         opened.content, original.content,
                         "flip at {at} verified changed content"
@@ -198,7 +198,7 @@ fn nested_opaque_signatures_are_reported_layer_by_layer() {
     )
     .unwrap();
     let outer = sign(&inner, &signer("alice"), &SignOptions::default(), NOW).unwrap();
-    let opened = open(&outer, &trust(), NOW).unwrap();
+    let opened = open(&outer, &[], &trust(), NOW, &mut common::rng()).unwrap();
     assert_eq!(opened.layers.len(), 2);
     assert!(opened.layers.iter().all(Layer::is_valid));
     let emails: Vec<String> = opened

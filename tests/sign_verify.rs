@@ -55,7 +55,7 @@ fn every_key_type_format_and_digest_round_trips() {
                     NOW,
                 )
                 .unwrap();
-                let opened = open(&signed, &demo_trust(), NOW).unwrap();
+                let opened = open(&signed, &[], &demo_trust(), NOW, &mut common::rng()).unwrap();
                 let report = only_signer(&opened);
                 assert_eq!(report.signature, Ok(()), "{name} {format:?} {digest:?}");
                 assert_eq!(report.chain.label(), "trusted");
@@ -118,7 +118,7 @@ fn eight_bit_body_is_made_seven_bit_before_signing() {
     )
     .unwrap();
     assert!(signed.iter().all(|&b| b < 128));
-    let opened = open(&signed, &demo_trust(), NOW).unwrap();
+    let opened = open(&signed, &[], &demo_trust(), NOW, &mut common::rng()).unwrap();
     assert_eq!(only_signer(&opened).signature, Ok(()));
     assert!(String::from_utf8_lossy(&opened.content).contains("Gr=C3=BC=C3=9Fe"));
 }
@@ -150,7 +150,7 @@ fn changed_body_byte_breaks_the_signature() {
             der[at] ^= 0x20;
             format!("{head}\r\n\r\n{}", base64_encode(&der)).into_bytes()
         };
-        let opened = open(&tampered, &demo_trust(), NOW).unwrap();
+        let opened = open(&tampered, &[], &demo_trust(), NOW, &mut common::rng()).unwrap();
         let report = only_signer(&opened);
         assert_eq!(
             report.signature.unwrap_err().code(),
@@ -179,8 +179,10 @@ fn signature_bytes_flipped_is_invalid() {
     der[last] ^= 1;
     let opened = open(
         format!("{head}\r\n\r\n{}", base64_encode(&der)).as_bytes(),
+        &[],
         &demo_trust(),
         NOW,
+        &mut common::rng(),
     )
     .unwrap();
     assert_eq!(
@@ -202,15 +204,26 @@ fn chain_states() {
         vec![Certificate::from_pem(&fixture("other-ca.cert.pem")).unwrap()],
         vec![],
     );
-    let report = only_signer(&open(&signed, &other, NOW).unwrap()).clone();
+    let report = only_signer(&open(&signed, &[], &other, NOW, &mut common::rng()).unwrap()).clone();
     assert_eq!(report.chain.label(), "untrusted");
     assert_eq!(report.chain.error().unwrap().code(), "ERR_UNKNOWN_ISSUER");
-    let report = only_signer(&open(&signed, &TrustStore::default(), NOW).unwrap()).clone();
+    let report = only_signer(
+        &open(
+            &signed,
+            &[],
+            &TrustStore::default(),
+            NOW,
+            &mut common::rng(),
+        )
+        .unwrap(),
+    )
+    .clone();
     assert_eq!(report.chain.label(), "not-checked");
     assert_eq!(report.signature, Ok(()));
     // Two centuries on, the certificates have expired.
     let later = UnixTime::from_secs(NOW.as_secs() + 200 * 365 * 86_400);
-    let report = only_signer(&open(&signed, &demo_trust(), later).unwrap()).clone();
+    let report =
+        only_signer(&open(&signed, &[], &demo_trust(), later, &mut common::rng()).unwrap()).clone();
     assert_eq!(report.chain.label(), "expired");
     assert_eq!(report.chain.error().unwrap().code(), "ERR_CERT_EXPIRED");
 }
@@ -224,7 +237,8 @@ fn from_address_mismatch() {
         NOW,
     )
     .unwrap();
-    let report = only_signer(&open(&signed, &demo_trust(), NOW).unwrap()).clone();
+    let report =
+        only_signer(&open(&signed, &[], &demo_trust(), NOW, &mut common::rng()).unwrap()).clone();
     assert_eq!(report.signature, Ok(()));
     assert_eq!(report.address_match, Some(false));
 }
@@ -320,7 +334,14 @@ fn certificate_info_describes_the_demo_users() {
 
 #[test]
 fn plain_messages_open_without_layers_and_do_not_verify() {
-    let opened = open(&mail("alice@example.org"), &demo_trust(), NOW).unwrap();
+    let opened = open(
+        &mail("alice@example.org"),
+        &[],
+        &demo_trust(),
+        NOW,
+        &mut common::rng(),
+    )
+    .unwrap();
     assert!(opened.layers.is_empty());
     assert_eq!(opened.content, mail("alice@example.org"));
     assert_eq!(

@@ -15,7 +15,9 @@ use zeroize::Zeroizing;
 use super::content::{ContentAlgorithm, ContentCipher, generate_key};
 use super::keywrap::KeyWrap;
 use super::ktri::{self, KeyTransport};
-use super::recipient::{RecipientIdentifierKind, names_by_issuer_and_serial, names_by_key_identifier};
+use super::recipient::{
+    RecipientIdentifierKind, names_by_issuer_and_serial, names_by_key_identifier,
+};
 use super::{decode_ber, kari, read_content_info};
 use crate::cert::Certificate;
 use crate::error::{Error, Result};
@@ -71,7 +73,13 @@ impl EnvelopedMessage {
         match content_type {
             rfc5911::ID_ENVELOPED_DATA => {
                 let data: EnvelopedData = decode_ber(&content)?;
-                Self::new(EnvelopeKind::Enveloped, data.recip_infos, data.encrypted_content, Vec::new(), Vec::new())
+                Self::new(
+                    EnvelopeKind::Enveloped,
+                    data.recip_infos,
+                    data.encrypted_content,
+                    Vec::new(),
+                    Vec::new(),
+                )
             }
             rfc5911::ID_CT_AUTH_ENVELOPED_DATA => {
                 let data: AuthEnvelopedData = decode_ber(&content)?;
@@ -87,7 +95,9 @@ impl EnvelopedMessage {
                     data.mac.as_bytes().to_vec(),
                 )
             }
-            other => Err(Error::MalformedCms(format!("expected enveloped-data, found {other}"))),
+            other => Err(Error::MalformedCms(format!(
+                "expected enveloped-data, found {other}"
+            ))),
         }
     }
 
@@ -115,7 +125,14 @@ impl EnvelopedMessage {
             .ok_or_else(|| Error::MalformedCms(String::from("no encryptedContent (detached)")))?
             .into_bytes()
             .into_vec();
-        Ok(Self { kind, recipients, cipher, encrypted_content, aad, mac })
+        Ok(Self {
+            kind,
+            recipients,
+            cipher,
+            encrypted_content,
+            aad,
+            mac,
+        })
     }
 
     /// EnvelopedData or AuthEnvelopedData.
@@ -138,20 +155,26 @@ impl EnvelopedMessage {
     /// and surfaces as `ERR_DECRYPT_FAILED` from [`Self::decrypt`] (RFC 3218).
     pub fn unwrap_key<R: CryptoRng + ?Sized>(
         &self,
-        identities: &[Identity],
+        identities: &[&Identity],
         rng: &mut R,
     ) -> Result<ContentKey> {
         let key_len = self.cipher.algorithm().key_len();
-        for identity in identities {
+        for &identity in identities {
             for recipient in &self.recipients {
                 match recipient {
                     RecipientInfo::Ktri(ktri) if ktri::names(ktri, identity.certificate()) => {
                         let key = ktri::unwrap(ktri, identity, key_len, rng)?;
-                        return Ok(ContentKey { key, transport: ktri::describe(ktri) });
+                        return Ok(ContentKey {
+                            key,
+                            transport: ktri::describe(ktri),
+                        });
                     }
                     RecipientInfo::Kari(kari) => {
                         if let Some(key) = kari::unwrap(kari, identity)? {
-                            return Ok(ContentKey { key, transport: kari::describe(kari) });
+                            return Ok(ContentKey {
+                                key,
+                                transport: kari::describe(kari),
+                            });
                         }
                     }
                     _ => {}
@@ -164,7 +187,8 @@ impl EnvelopedMessage {
     /// Decrypt the content with `key`. For AES-GCM the tag is checked before any plaintext
     /// exists outside the cipher; every failure is `ERR_DECRYPT_FAILED`.
     pub fn decrypt(&self, key: &ContentKey) -> Result<Zeroizing<Vec<u8>>> {
-        self.cipher.decrypt(&key.key, &self.encrypted_content, &self.aad, &self.mac)
+        self.cipher
+            .decrypt(&key.key, &self.encrypted_content, &self.aad, &self.mac)
     }
 
     /// Whether any RecipientInfo names `cert` (for tests and diagnostics).
@@ -216,15 +240,21 @@ pub fn envelop<R: CryptoRng + ?Sized>(
     let mut infos = Vec::with_capacity(recipients.len());
     for cert in recipients {
         infos.push(match cert.public_key()? {
-            PublicKey::Rsa(_) => {
-                RecipientInfo::Ktri(ktri::wrap(cert, opts.identifier, opts.key_transport, &cek, rng)?)
-            }
+            PublicKey::Rsa(_) => RecipientInfo::Ktri(ktri::wrap(
+                cert,
+                opts.identifier,
+                opts.key_transport,
+                &cek,
+                rng,
+            )?),
             PublicKey::P256(_) | PublicKey::P384(_) | PublicKey::X25519(_) => {
                 RecipientInfo::Kari(kari::wrap(cert, opts.identifier, wrap, &cek, rng)?)
             }
         });
     }
-    let all_v0 = infos.iter().all(|i| matches!(i, RecipientInfo::Ktri(k) if k.version == CmsVersion::V0));
+    let all_v0 = infos
+        .iter()
+        .all(|i| matches!(i, RecipientInfo::Ktri(k) if k.version == CmsVersion::V0));
     let recip_infos = RecipientInfos(SetOfVec::try_from(infos)?);
     let (cipher, ciphertext, tag) = ContentCipher::encrypt(algorithm, &cek, content, &[], rng)?;
     let encrypted = EncryptedContentInfo {
@@ -242,17 +272,27 @@ pub fn envelop<R: CryptoRng + ?Sized>(
             mac: OctetString::new(tag)?,
             unauth_attrs: None,
         };
-        ContentInfo { content_type: rfc5911::ID_CT_AUTH_ENVELOPED_DATA, content: Any::encode_from(&data)? }
+        ContentInfo {
+            content_type: rfc5911::ID_CT_AUTH_ENVELOPED_DATA,
+            content: Any::encode_from(&data)?,
+        }
     } else {
         // RFC 5652 §6.1: version 0 when every RecipientInfo is a version-0 ktri, else 2.
         let data = EnvelopedData {
-            version: if all_v0 { CmsVersion::V0 } else { CmsVersion::V2 },
+            version: if all_v0 {
+                CmsVersion::V0
+            } else {
+                CmsVersion::V2
+            },
             originator_info: None,
             recip_infos,
             encrypted_content: encrypted,
             unprotected_attrs: None,
         };
-        ContentInfo { content_type: rfc5911::ID_ENVELOPED_DATA, content: Any::encode_from(&data)? }
+        ContentInfo {
+            content_type: rfc5911::ID_ENVELOPED_DATA,
+            content: Any::encode_from(&data)?,
+        }
     };
     Ok(info.to_der()?)
 }

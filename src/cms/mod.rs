@@ -2,7 +2,10 @@
 //! types of the RustCrypto `cms` crate.
 
 pub mod algorithm;
-// pub mod enveloped; (enabled once content, keywrap and kari land)
+pub mod content;
+pub mod enveloped;
+pub mod kari;
+pub mod keywrap;
 pub mod ktri;
 pub mod recipient;
 mod signed_data;

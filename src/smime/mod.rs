@@ -1,10 +1,14 @@
 //! The message level (RFC 8551): sign whole RFC 5322 messages and open every S/MIME layer.
 
+mod encrypt;
 mod open;
 mod sign;
 
 pub use crate::cms::DigestAlgorithm;
-pub use open::{open, verify};
+pub use crate::cms::ktri::KeyTransport;
+pub use crate::cms::recipient::RecipientIdentifierKind;
+pub use encrypt::encrypt;
+pub use open::{decrypt, open, verify};
 pub use sign::sign;
 
 use crate::cert::{CertificateInfo, ChainStatus};
@@ -40,6 +44,47 @@ pub struct SignOptions {
     pub digest: DigestAlgorithm,
 }
 
+/// The content-encryption algorithms [`encrypt`] writes. CBC goes in EnvelopedData, GCM in
+/// AuthEnvelopedData (RFC 5083/5084), never the other way round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ContentEncryption {
+    /// AES-128-CBC.
+    Aes128Cbc,
+    /// AES-192-CBC.
+    Aes192Cbc,
+    /// AES-256-CBC: what every client reads (the default).
+    #[default]
+    Aes256Cbc,
+    /// AES-128-GCM, integrity protected (S/MIME 4.0).
+    Aes128Gcm,
+    /// AES-256-GCM, integrity protected (S/MIME 4.0).
+    Aes256Gcm,
+}
+
+impl ContentEncryption {
+    pub(crate) const fn algorithm(self) -> crate::cms::content::ContentAlgorithm {
+        use crate::cms::content::ContentAlgorithm as A;
+        match self {
+            Self::Aes128Cbc => A::Aes128Cbc,
+            Self::Aes192Cbc => A::Aes192Cbc,
+            Self::Aes256Cbc => A::Aes256Cbc,
+            Self::Aes128Gcm => A::Aes128Gcm,
+            Self::Aes256Gcm => A::Aes256Gcm,
+        }
+    }
+}
+
+/// Options for [`encrypt`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EncryptOptions {
+    /// AES-256-CBC unless chosen otherwise.
+    pub content_encryption: ContentEncryption,
+    /// For RSA recipients: PKCS#1 v1.5 (default) or OAEP.
+    pub key_transport: KeyTransport,
+    /// How recipients are named: issuerAndSerialNumber (default) or subjectKeyIdentifier.
+    pub identifier: RecipientIdentifierKind,
+}
+
 /// The result of [`open`]: the innermost entity and one report per layer, outermost first.
 #[derive(Debug, Clone)]
 pub struct Opened {
@@ -60,15 +105,28 @@ pub enum Layer {
         /// One report per SignerInfo.
         signers: Vec<SignerReport>,
     },
+    /// An encryption layer that was decrypted.
+    Encrypted {
+        /// The content-encryption algorithm, e.g. `aes-256-cbc`, `aes-128-gcm`, `des-ede3-cbc`.
+        content_encryption: String,
+        /// How the content key reached us, e.g. `rsa-pkcs1v15`, `rsa-oaep-sha256`,
+        /// `ecdh-p256-sha256kdf/aes128-wrap`.
+        key_transport: String,
+        /// AEAD (AuthEnvelopedData): the content cannot have been changed. CBC content can
+        /// (Efail), so a CBC layer alone never vouches for the content.
+        integrity_protected: bool,
+    },
 }
 
 impl Layer {
-    /// Whether this layer holds: every signer's signature valid and at least one signer.
+    /// Whether this layer holds: for a signature, every signer's signature valid and at least
+    /// one signer; an encrypted layer that was decrypted holds.
     pub fn is_valid(&self) -> bool {
         match self {
             Self::Signed { signers, .. } => {
                 !signers.is_empty() && signers.iter().all(|s| s.signature.is_ok())
             }
+            Self::Encrypted { .. } => true,
         }
     }
 }

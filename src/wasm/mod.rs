@@ -16,7 +16,10 @@ use wasm_bindgen::prelude::*;
 use crate::cert::{Certificate, TrustStore};
 use crate::key::PrivateKey;
 use crate::mime::{Attachment, Composition};
-use crate::smime::{DigestAlgorithm, SignOptions, SignatureFormat};
+use crate::smime::{
+    ContentEncryption, DigestAlgorithm, EncryptOptions, KeyTransport, RecipientIdentifierKind,
+    SignOptions, SignatureFormat,
+};
 use error::{invalid, to_js};
 use options::{Options, bytes_or_text};
 
@@ -235,6 +238,89 @@ pub fn sign(
         .map_err(|e| to_js(&e))
 }
 
+/// The browser's (or Node's) CSPRNG. `getrandom` on `crypto.getRandomValues` does not fail once
+/// the module runs, and no input reaches it; `UnwrapErr` would only panic if it did.
+fn rng() -> rand_core::UnwrapErr<getrandom::SysRng> {
+    rand_core::UnwrapErr(getrandom::SysRng)
+}
+
+/// The identities an options list refers to.
+fn identities(o: &Options, key: &str) -> Result<Vec<Rc<crate::Identity>>, JsValue> {
+    match o.get(key)? {
+        None => Ok(Vec::new()),
+        Some(v) => {
+            let list: &Array = v
+                .dyn_ref()
+                .ok_or_else(|| invalid(format!("`{key}` must be an array")))?;
+            list.iter()
+                .map(|item| Identity::from_js(&item, key))
+                .collect()
+        }
+    }
+}
+
+/// `encrypt(message, { recipients, contentEncryption?, keyTransport?, recipientIdentifier? })`.
+#[wasm_bindgen]
+pub fn encrypt(
+    message: &[u8],
+    #[wasm_bindgen(unchecked_param_type = "EncryptOptions")] o: JsValue,
+) -> Result<Uint8Array, JsValue> {
+    let o = Options::new(
+        &o,
+        &[
+            "recipients",
+            "contentEncryption",
+            "keyTransport",
+            "recipientIdentifier",
+        ],
+        false,
+    )?;
+    let recipients = o.certificates("recipients")?;
+    if recipients.is_empty() {
+        return Err(invalid("`recipients` must name at least one certificate"));
+    }
+    let content_encryption = match o.opt_string("contentEncryption")?.as_deref() {
+        None | Some("aes-256-cbc") => ContentEncryption::Aes256Cbc,
+        Some("aes-128-cbc") => ContentEncryption::Aes128Cbc,
+        Some("aes-192-cbc") => ContentEncryption::Aes192Cbc,
+        Some("aes-128-gcm") => ContentEncryption::Aes128Gcm,
+        Some("aes-256-gcm") => ContentEncryption::Aes256Gcm,
+        Some(other) => return Err(invalid(format!("contentEncryption `{other}`"))),
+    };
+    let key_transport = match o.opt_string("keyTransport")?.as_deref() {
+        None | Some("rsa-pkcs1v15") => KeyTransport::RsaPkcs1v15,
+        Some("rsa-oaep") => KeyTransport::RsaOaep,
+        Some(other) => return Err(invalid(format!("keyTransport `{other}`"))),
+    };
+    let identifier = match o.opt_string("recipientIdentifier")?.as_deref() {
+        None | Some("issuer-and-serial") => RecipientIdentifierKind::IssuerAndSerialNumber,
+        Some("subject-key-identifier") => RecipientIdentifierKind::SubjectKeyIdentifier,
+        Some(other) => return Err(invalid(format!("recipientIdentifier `{other}`"))),
+    };
+    let opts = EncryptOptions {
+        content_encryption,
+        key_transport,
+        identifier,
+    };
+    crate::smime::encrypt(message, &recipients, &opts, &mut rng())
+        .map(|m| Uint8Array::from(m.as_slice()))
+        .map_err(|e| to_js(&e))
+}
+
+/// `decrypt(message, { decryptionKeys, now? })`.
+#[wasm_bindgen(unchecked_return_type = "Opened")]
+pub fn decrypt(
+    message: &[u8],
+    #[wasm_bindgen(unchecked_param_type = "DecryptOptions")] o: JsValue,
+) -> Result<JsValue, JsValue> {
+    let o = Options::new(&o, &["decryptionKeys", "now"], false)?;
+    let keys = identities(&o, "decryptionKeys")?;
+    let keys: Vec<&crate::Identity> = keys.iter().map(Rc::as_ref).collect();
+    let opened =
+        crate::smime::decrypt(message, &keys, o.time("now")?, &mut rng()).map_err(|e| to_js(&e))?;
+    report::opened(&opened)
+}
+
 fn trust_and_time(o: &Options) -> Result<(TrustStore, crate::UnixTime), JsValue> {
     let trust = TrustStore::new(
         o.certificates("trustAnchors")?,
@@ -271,6 +357,9 @@ pub fn open(
         true,
     )?;
     let (trust, now) = trust_and_time(&o)?;
-    let opened = crate::smime::open(message, &trust, now).map_err(|e| to_js(&e))?;
+    let keys = identities(&o, "decryptionKeys")?;
+    let keys: Vec<&crate::Identity> = keys.iter().map(Rc::as_ref).collect();
+    let opened =
+        crate::smime::open(message, &keys, &trust, now, &mut rng()).map_err(|e| to_js(&e))?;
     report::opened(&opened)
 }

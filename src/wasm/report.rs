@@ -14,6 +14,12 @@ enum LayerView<'a> {
         format: &'static str,
         signers: Vec<SignerView<'a>>,
     },
+    #[serde(rename_all = "camelCase")]
+    Encrypted {
+        content_encryption: &'a str,
+        key_transport: &'a str,
+        integrity_protected: bool,
+    },
 }
 
 #[derive(Serialize)]
@@ -75,6 +81,15 @@ pub fn opened(opened: &Opened) -> Result<JsValue, JsValue> {
             Layer::Signed { format, signers } => LayerView::Signed {
                 format: format.name(),
                 signers: signers.iter().map(SignerView::from).collect(),
+            },
+            Layer::Encrypted {
+                content_encryption,
+                key_transport,
+                integrity_protected,
+            } => LayerView::Encrypted {
+                content_encryption,
+                key_transport,
+                integrity_protected: *integrity_protected,
             },
         })
         .collect();

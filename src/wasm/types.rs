@@ -21,7 +21,9 @@ export type SignerReport = {
   digest: string; signatureAlgorithm: string; signingTime?: string;
   addressMatch: boolean | null; weakDigest: boolean;
 };
-export type Layer = { kind: "signed"; format: "detached" | "opaque"; signers: SignerReport[] };
+export type Layer =
+  | { kind: "signed"; format: "detached" | "opaque"; signers: SignerReport[] }
+  | { kind: "encrypted"; contentEncryption: string; keyTransport: string; integrityProtected: boolean };
 export type Opened = { content: Uint8Array; layers: Layer[] };
 /** Anything with the `handle` of a live Identity (the Identity itself). */
 export type IdentityRef = { readonly handle: number };
@@ -37,4 +39,11 @@ export type SignOptions = {
 };
 export type VerifyOptions = { trustAnchors?: Cert[]; intermediates?: Cert[]; now?: Date | number };
 export type OpenOptions = VerifyOptions & { decryptionKeys?: IdentityRef[] };
+export type EncryptOptions = {
+  recipients: Cert[];
+  contentEncryption?: "aes-128-cbc" | "aes-192-cbc" | "aes-256-cbc" | "aes-128-gcm" | "aes-256-gcm";
+  keyTransport?: "rsa-pkcs1v15" | "rsa-oaep";
+  recipientIdentifier?: "issuer-and-serial" | "subject-key-identifier";
+};
+export type DecryptOptions = { decryptionKeys: IdentityRef[]; now?: Date | number };
 "#;

@@ -59,7 +59,7 @@ pub fn signers(opened: &Opened) -> Vec<&SignerReport> {
         .iter()
         .flat_map(|layer| match layer {
             smime_wasm::Layer::Signed { signers, .. } => signers.iter(),
-            _ => [].iter(), // Layer is non_exhaustive: enveloped layers are to come
+            _ => [].iter(),
         })
         .collect()
 }
@@ -80,4 +80,71 @@ pub fn describe(opened: &Opened) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+// ---- Encryption helpers ----------------------------------------------------------------------
+
+/// The operating system's CSPRNG, as the crate's `rng` parameters want it.
+pub fn rng() -> rand_core::UnwrapErr<getrandom::SysRng> {
+    rand_core::UnwrapErr(getrandom::SysRng)
+}
+
+/// An identity from PEM or DER files of the corpus (certificate, unencrypted private key).
+pub fn corpus_identity(cert_path: &str, key_path: &str) -> Identity {
+    let key = PrivateKey::from_pem_or_der(&corpus(key_path), None)
+        .unwrap_or_else(|e| panic!("{key_path}: {} {e}", e.code()));
+    Identity::new(corpus_cert(cert_path), key, Vec::new())
+        .unwrap_or_else(|e| panic!("{cert_path}: {} {e}", e.code()))
+}
+
+/// The transfer-decoded body of a message's outermost entity: the CMS of an
+/// `application/pkcs7-mime` message.
+pub fn cms_of(message: &[u8]) -> Vec<u8> {
+    smime_wasm::mime::Entity::parse(message)
+        .and_then(|e| e.decoded_body())
+        .unwrap_or_else(|e| panic!("not a MIME message: {} {e}", e.code()))
+}
+
+/// `message` with its body replaced by `cms`, base64-encoded; the header block is kept.
+pub fn with_cms(message: &[u8], cms: &[u8]) -> Vec<u8> {
+    let entity = smime_wasm::mime::Entity::parse(message).expect("MIME message");
+    let mut out = entity.header_block().to_vec();
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(&smime_wasm::mime::encode_base64(cms));
+    out
+}
+
+/// The layer kinds of an opened message, outermost first, for assertions and failure messages:
+/// `signed:detached`, `signed:opaque`, `encrypted:<content encryption>`.
+pub fn layer_kinds(opened: &Opened) -> Vec<String> {
+    opened
+        .layers
+        .iter()
+        .map(|layer| match layer {
+            smime_wasm::Layer::Signed { format, .. } => format!("signed:{}", format.name()),
+            smime_wasm::Layer::Encrypted {
+                content_encryption, ..
+            } => format!("encrypted:{content_encryption}"),
+            other => format!("{other:?}"),
+        })
+        .collect()
+}
+
+/// A small deterministic generator (SplitMix64) for choosing bit flips and truncations, so
+/// that a failure names a reproducible case.
+pub struct SplitMix(pub u64);
+
+impl SplitMix {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform enough below `n` (n > 0) for test case selection.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
 }
