@@ -66,7 +66,7 @@ pub use cert::{Certificate, CertificateInfo, TrustStore};
 pub use error::{ChainError, Error, Result, SignatureError};
 pub use key::{Identity, PrivateKey, PublicKey};
 pub use smime::{
-    ContentEncryption, DigestAlgorithm, EncryptOptions, KeyTransport, Layer, Opened,
+    ContentEncryption, DigestAlgorithm, EmbeddedPart, EncryptOptions, KeyTransport, Layer, Opened,
     RecipientIdentifierKind, SignOptions, SignatureFormat, SignerReport, decrypt, encrypt, open,
     sign, verify,
 };

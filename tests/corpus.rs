@@ -160,12 +160,17 @@ fn thunderbird_signers_are_untrusted_under_an_unrelated_anchor() {
 /// MANIFEST §1 (browser-data): a mailing list wraps the NSS multipart/signed, unmodified, in
 /// a multipart/mixed with header/footer parts. The signature over the wrapped part still holds.
 #[test]
-#[ignore = "not yet: a signed part inside multipart/mixed (list footers) needs a partial-protection report so the shell cannot show the unsigned parts as signed (issue 5)"]
-fn signed_part_wrapped_in_multipart_mixed_still_verifies() {
+fn signed_part_wrapped_in_multipart_mixed_is_reported_as_a_part_only() {
+    // A list server wrapped Thunderbird's multipart/signed between its own header and footer
+    // parts. The signature still holds, but only for that part: the message has no layer of
+    // its own, and the signed part is reported on its own.
     let anchor = thunderbird_anchor();
-    for name in [
-        "alice.dsig.SHA256.multipart.in.mixed.eml",
-        "alice.dsig.SHA256.multipart.in.mixed.with.header.eml",
+    for (name, path) in [
+        ("alice.dsig.SHA256.multipart.in.mixed.eml", vec![1]),
+        (
+            "alice.dsig.SHA256.multipart.in.mixed.with.header.eml",
+            vec![2],
+        ),
     ] {
         let opened = open(
             &corpus(&format!("thunderbird/browser-data/{name}")),
@@ -175,14 +180,19 @@ fn signed_part_wrapped_in_multipart_mixed_still_verifies() {
             &mut common::rng(),
         )
         .unwrap_or_else(|e| panic!("{name}: {} {e}", e.code()));
-        let reports = signers(&opened);
-        assert_eq!(reports.len(), 1, "{name}: layers {:?}", opened.layers);
-        assert_eq!(
-            reports[0].signature,
-            Ok(()),
-            "{name}: {}",
-            describe(&opened)
+        assert!(
+            opened.layers.is_empty(),
+            "{name}: the whole message is not signed"
         );
+        assert_eq!(opened.parts.len(), 1, "{name}");
+        assert_eq!(opened.parts[0].path, path, "{name}");
+        let part = opened.parts[0]
+            .result
+            .as_ref()
+            .expect("the signed part opens");
+        let reports = signers(part);
+        assert_eq!(reports.len(), 1, "{name}: layers {:?}", part.layers);
+        assert_eq!(reports[0].signature, Ok(()), "{name}: {}", describe(part));
         assert_eq!(reports[0].chain.label(), "trusted", "{name}");
         assert_eq!(reports[0].digest, "sha256", "{name}");
     }
@@ -518,4 +528,44 @@ fn cms_parser_never_panics_on_the_corpus() {
             let _ = message.verify(Some(b"detached"), &[]);
         }
     });
+}
+
+#[test]
+fn efail_multipart_alternative_parts_are_reported_apart() {
+    // browser-data/multipart-alternative.eml: a bait HTML part and the victim's encrypted
+    // "SECRET-TEXT" part, both EnvelopedData for Bob. Each decrypts and is reported as its own
+    // part; the message itself has no layer, so nothing presents them as one protected whole.
+    let bob = common::corpus_identity(
+        "thunderbird/derived-pem/Bob.cert.pem",
+        "thunderbird/derived-pem/Bob.key.pem",
+    );
+    let name = "thunderbird/browser-data/multipart-alternative.eml";
+    let opened = open(
+        &corpus(name),
+        &[&bob],
+        &TrustStore::default(),
+        NOW,
+        &mut common::rng(),
+    )
+    .expect(name);
+    assert!(opened.layers.is_empty());
+    assert_eq!(opened.parts.len(), 2);
+    let contents: Vec<String> = opened
+        .parts
+        .iter()
+        .map(|p| {
+            let part = p.result.as_ref().expect("each part decrypts with Bob");
+            assert!(matches!(
+                part.layers.as_slice(),
+                [Layer::Encrypted {
+                    integrity_protected: false,
+                    ..
+                }]
+            ));
+            String::from_utf8_lossy(&part.content).into_owned()
+        })
+        .collect();
+    assert!(!contents[0].contains("SECRET-TEXT"));
+    assert!(contents[1].contains("SECRET-TEXT"));
+    assert!(!String::from_utf8_lossy(&opened.content).contains("SECRET-TEXT"));
 }

@@ -13,7 +13,7 @@ mod multipart;
 pub use canonical::canonicalize;
 pub(crate) use canonical::to_crlf;
 pub use compose::{Attachment, Composition, compose};
-pub use multipart::split_multipart;
+pub use multipart::{split_multipart, split_multipart_lenient};
 
 use core::ops::Range;
 

@@ -10,6 +10,17 @@ const MAX_PARTS: usize = 1000;
 /// before a delimiter belongs to the delimiter (RFC 2046 §5.1.1), so it is not part of the
 /// part: these are the bytes a multipart/signed signature covers (RFC 1847 §2.1).
 pub fn split_multipart<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<&'a [u8]>> {
+    split(body, boundary, false)
+}
+
+/// Like [`split_multipart`], but a body that ends without its closing delimiter ends its last
+/// part there, as mail readers do. Used only to look for S/MIME parts inside a message, never
+/// for the bytes a signature covers.
+pub fn split_multipart_lenient<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<&'a [u8]>> {
+    split(body, boundary, true)
+}
+
+fn split<'a>(body: &'a [u8], boundary: &str, lenient: bool) -> Result<Vec<&'a [u8]>> {
     if boundary.is_empty() || boundary.len() > 200 {
         return Err(Error::MalformedMime("bad multipart boundary"));
     }
@@ -49,9 +60,18 @@ pub fn split_multipart<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<&'a [u8
         }
         pos = next;
     }
-    Err(Error::MalformedMime(
-        "multipart body without a closing boundary",
-    ))
+    match open {
+        Some(start) if lenient => {
+            // A delimiter on the last line leaves an empty part; text after one is a part.
+            if start < body.len() {
+                parts.push(body.get(start..).unwrap_or_default());
+            }
+            Ok(parts)
+        }
+        _ => Err(Error::MalformedMime(
+            "multipart body without a closing boundary",
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -76,6 +96,18 @@ mod tests {
         let body = b"--b\nx\n--bb\n--b \ny\n--b--\n";
         let parts = split_multipart(body, "b").unwrap();
         assert_eq!(parts, vec![b"x\n--bb".as_slice(), b"y"]);
+    }
+
+    #[test]
+    fn lenient_split_ends_the_last_part_at_the_end() {
+        assert_eq!(
+            split_multipart_lenient(b"--b\r\nx\r\n--b\r\ny", "b").unwrap(),
+            vec![b"x".as_slice(), b"y"]
+        );
+        assert_eq!(
+            split_multipart_lenient(b"--b\r\nx\r\n--b", "b").unwrap(),
+            vec![b"x".as_slice()]
+        );
     }
 
     #[test]

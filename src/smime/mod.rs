@@ -92,6 +92,21 @@ pub struct Opened {
     pub content: Vec<u8>,
     /// Outermost first; empty for a message without S/MIME protection.
     pub layers: Vec<Layer>,
+    /// S/MIME entities found *inside* `content` when it is a multipart (a signed part between
+    /// mailing-list header and footer parts, encrypted parts of a multipart/alternative, a
+    /// forwarded signed message). Each is opened and reported on its own: `layers` do not
+    /// cover them and they do not cover the rest of `content`, so a reader must never present
+    /// them merged with the surrounding parts (Efail).
+    pub parts: Vec<EmbeddedPart>,
+}
+
+/// An S/MIME entity below the innermost content, opened on its own.
+#[derive(Debug, Clone)]
+pub struct EmbeddedPart {
+    /// Where it sits: 1-based part numbers from the innermost content down (IMAP style).
+    pub path: Vec<usize>,
+    /// Its own report, or why it could not be opened.
+    pub result: Result<Opened, crate::Error>,
 }
 
 /// One S/MIME layer.

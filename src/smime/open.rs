@@ -1,6 +1,6 @@
 //! Opening a message: peel each S/MIME layer, outermost first, and report on every one.
 
-use super::{Layer, Opened, SignatureFormat, SignerReport};
+use super::{EmbeddedPart, Layer, Opened, SignatureFormat, SignerReport};
 use rand_core::CryptoRng;
 
 use crate::cert::{Certificate, ChainStatus, TrustStore};
@@ -8,11 +8,15 @@ use crate::cms::enveloped::EnvelopedMessage;
 use crate::cms::{SignedMessage, SignerVerdict};
 use crate::error::{Error, Result, SignatureError};
 use crate::key::Identity;
-use crate::mime::{Entity, decode_transfer, split_multipart, to_crlf};
+use crate::mime::{Entity, decode_transfer, split_multipart, split_multipart_lenient, to_crlf};
 use crate::time::UnixTime;
 
 /// Bound on S/MIME layers (signed in encrypted in signed ...).
 pub const MAX_LAYERS: usize = 16;
+/// Bound on embedded S/MIME parts opened in one message.
+const MAX_EMBEDDED_PARTS: usize = 32;
+/// Bound on multipart nesting searched for embedded parts, and on parts within parts.
+const MAX_EMBEDDING_DEPTH: usize = 4;
 
 /// What opening needs besides the message.
 struct Context<'a, R: ?Sized> {
@@ -21,6 +25,8 @@ struct Context<'a, R: ?Sized> {
     now: UnixTime,
     senders: Vec<String>,
     rng: &'a mut R,
+    /// How many more embedded S/MIME parts may be opened (bounds hostile fan-out).
+    embedded_budget: usize,
 }
 
 /// Peel every S/MIME layer of `message`, decrypting with `keys` and checking signatures
@@ -44,20 +50,99 @@ pub fn open<R: CryptoRng + ?Sized>(
         now,
         senders,
         rng,
+        embedded_budget: MAX_EMBEDDED_PARTS,
     };
+    open_entity(message, &mut context, 0)
+}
+
+fn open_entity<R: CryptoRng + ?Sized>(
+    message: &[u8],
+    context: &mut Context<'_, R>,
+    depth: usize,
+) -> Result<Opened> {
     let mut layers = Vec::new();
     let mut current = message.to_vec();
-    while let Some((layer, inner)) = peel(&current, &mut context)? {
+    while let Some((layer, inner)) = peel(&current, context)? {
         if layers.len() >= MAX_LAYERS {
             return Err(Error::NestingTooDeep);
         }
         layers.push(layer);
         current = inner;
     }
+    let mut parts = Vec::new();
+    if depth < MAX_EMBEDDING_DEPTH {
+        find_embedded(&current, &mut Vec::new(), context, depth, &mut parts);
+    }
     Ok(Opened {
         content: current,
         layers,
+        parts,
     })
+}
+
+/// Look through a multipart (or a forwarded message/rfc822) for S/MIME entities below it, and
+/// open each on its own. Their reports never extend to the parts around them, and the layers
+/// above never extend to them (RFC 8551 §3.1: protection covers one entity; Efail).
+fn find_embedded<R: CryptoRng + ?Sized>(
+    raw: &[u8],
+    path: &mut Vec<usize>,
+    context: &mut Context<'_, R>,
+    depth: usize,
+    out: &mut Vec<EmbeddedPart>,
+) {
+    let Ok(entity) = Entity::parse(raw) else {
+        return;
+    };
+    let content_type = entity.content_type();
+    let children: Vec<Vec<u8>> = if content_type.mime_type == "message/rfc822" && !path.is_empty() {
+        vec![entity.decoded_body().unwrap_or_default()]
+    } else if content_type.mime_type.starts_with("multipart/") {
+        match content_type
+            .param("boundary")
+            .map(|b| split_multipart_lenient(entity.body(), b))
+        {
+            Some(Ok(parts)) => parts.into_iter().map(<[u8]>::to_vec).collect(),
+            _ => return,
+        }
+    } else {
+        return;
+    };
+    for (index, child) in children.iter().enumerate() {
+        if context.embedded_budget == 0 || path.len() >= MAX_EMBEDDING_DEPTH {
+            return;
+        }
+        path.push(index + 1);
+        if is_smime(child) {
+            context.embedded_budget -= 1;
+            let result = open_entity(child, context, depth + 1);
+            out.push(EmbeddedPart {
+                path: path.clone(),
+                result,
+            });
+        } else {
+            find_embedded(child, path, context, depth, out);
+        }
+        path.pop();
+    }
+}
+
+/// Whether `raw` is an S/MIME entity that [`peel`] opens.
+fn is_smime(raw: &[u8]) -> bool {
+    let Ok(entity) = Entity::parse(raw) else {
+        return false;
+    };
+    let content_type = entity.content_type();
+    match content_type.mime_type.as_str() {
+        "multipart/signed" => matches!(
+            content_type
+                .param("protocol")
+                .map(str::to_ascii_lowercase)
+                .as_deref(),
+            Some("application/pkcs7-signature" | "application/x-pkcs7-signature")
+        ),
+        "application/pkcs7-mime" | "application/x-pkcs7-mime" => true,
+        _ => false,
+    }
 }
 
 /// Like [`open`] without decryption keys, but a message without any signature is an error

@@ -72,7 +72,7 @@ pub fn to_value<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
         .map_err(|e| super::error::js_error("ERR_INTERNAL", &e.to_string()))
 }
 
-/// `{ content: Uint8Array, layers: Layer[] }`.
+/// `{ content: Uint8Array, layers: Layer[], parts: EmbeddedPart[] }`.
 pub fn opened(opened: &Opened) -> Result<JsValue, JsValue> {
     let layers: Vec<LayerView<'_>> = opened
         .layers
@@ -100,5 +100,17 @@ pub fn opened(opened: &Opened) -> Result<JsValue, JsValue> {
         &Uint8Array::from(opened.content.as_slice()),
     )?;
     Reflect::set(&object, &"layers".into(), &to_value(&layers)?)?;
+    let parts = js_sys::Array::new();
+    for part in &opened.parts {
+        let entry = Object::new();
+        let path: js_sys::Array = part.path.iter().map(|&n| JsValue::from(n as u32)).collect();
+        Reflect::set(&entry, &"path".into(), &path)?;
+        match &part.result {
+            Ok(inner) => Reflect::set(&entry, &"opened".into(), &self::opened(inner)?)?,
+            Err(e) => Reflect::set(&entry, &"error".into(), &super::error::to_js(e))?,
+        };
+        parts.push(&entry);
+    }
+    Reflect::set(&object, &"parts".into(), &parts)?;
     Ok(object.into())
 }

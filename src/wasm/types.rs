@@ -24,7 +24,9 @@ export type SignerReport = {
 export type Layer =
   | { kind: "signed"; format: "detached" | "opaque"; signers: SignerReport[] }
   | { kind: "encrypted"; contentEncryption: string; keyTransport: string; integrityProtected: boolean };
-export type Opened = { content: Uint8Array; layers: Layer[] };
+/** An S/MIME entity inside the innermost content, opened on its own: never merge it with the parts around it. */
+export type EmbeddedPart = { path: number[]; opened?: Opened; error?: Error & { code: string } };
+export type Opened = { content: Uint8Array; layers: Layer[]; parts: EmbeddedPart[] };
 /** Anything with the `handle` of a live Identity (the Identity itself). */
 export type IdentityRef = { readonly handle: number };
 export type ImportIdentityOptions = { certificate: Cert; privateKey: Key; password?: string; chain?: Cert[] };
