@@ -214,3 +214,54 @@ fn nested_opaque_signatures_are_reported_layer_by_layer() {
     assert_eq!(emails, ["alice@example.org", "carol@example.org"]);
     assert!(opened.content.ends_with(b"body line\r\n"));
 }
+
+#[test]
+fn embedded_part_fan_out_is_bounded() {
+    // A thousand signed parts in one multipart/mixed, each two multiparts deep: only a bounded
+    // number is opened (32), and a part nested deeper than the search bound is not opened.
+    let detached = String::from_utf8(signed(SignatureFormat::Detached)).unwrap();
+    let entity = detached
+        .split_once("MIME-Version: 1.0\r\n")
+        .map(|(_, rest)| rest.to_owned())
+        .unwrap();
+    let mut leaf = entity;
+    for depth in 0..2 {
+        leaf = format!(
+            "Content-Type: multipart/mixed; boundary=\"d{depth}\"\r\n\r\n--d{depth}\r\n{leaf}\r\n--d{depth}--\r\n"
+        );
+    }
+    let mut body = String::from(
+        "From: carol@example.org\r\nContent-Type: multipart/mixed; boundary=\"top\"\r\n\r\n",
+    );
+    for _ in 0..1000 {
+        body.push_str("--top\r\n");
+        body.push_str(&leaf);
+        body.push_str("\r\n");
+    }
+    body.push_str("--top--\r\n");
+    let opened = open(body.as_bytes(), &[], &trust(), NOW, &mut common::rng()).unwrap();
+    assert!(opened.layers.is_empty());
+    assert_eq!(opened.parts.len(), 32);
+    assert_eq!(opened.parts[0].path, [1, 1, 1]);
+    assert!(
+        opened
+            .parts
+            .iter()
+            .all(|p| p.result.as_ref().is_ok_and(|o| o.layers.len() == 1))
+    );
+    let mut deep = leaf;
+    for depth in 2..6 {
+        deep = format!(
+            "Content-Type: multipart/mixed; boundary=\"d{depth}\"\r\n\r\n--d{depth}\r\n{deep}\r\n--d{depth}--\r\n"
+        );
+    }
+    let opened = open(
+        format!("From: carol@example.org\r\n{deep}").as_bytes(),
+        &[],
+        &trust(),
+        NOW,
+        &mut common::rng(),
+    )
+    .unwrap();
+    assert!(opened.parts.is_empty());
+}
