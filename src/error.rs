@@ -19,8 +19,12 @@ pub enum Error {
     MalformedCertificate(String),
     /// A private key could not be decoded.
     MalformedKey(String),
-    /// The password does not open the encrypted key.
+    /// The password does not open the encrypted key or PKCS#12 file.
     BadPassword,
+    /// A PKCS#12 (.p12/.pfx) file could not be decoded.
+    MalformedPkcs12(String),
+    /// A PKCS#12 file holds no private key (or none with a matching certificate).
+    NoPrivateKey,
     /// The private key does not belong to the certificate.
     KeyMismatch,
     /// An algorithm (named by OID or label) that this crate does not implement.
@@ -90,6 +94,8 @@ impl Error {
             Self::MalformedCertificate(_) => "ERR_MALFORMED_CERTIFICATE",
             Self::MalformedKey(_) => "ERR_MALFORMED_KEY",
             Self::BadPassword => "ERR_BAD_PASSWORD",
+            Self::MalformedPkcs12(_) => "ERR_MALFORMED_PKCS12",
+            Self::NoPrivateKey => "ERR_NO_PRIVATE_KEY",
             Self::KeyMismatch => "ERR_KEY_MISMATCH",
             Self::UnsupportedAlgorithm(_) => "ERR_UNSUPPORTED_ALGORITHM",
             Self::NotSigned => "ERR_NOT_SIGNED",
@@ -149,6 +155,8 @@ impl fmt::Display for Error {
             Self::MalformedCertificate(what) => write!(f, "malformed certificate: {what}"),
             Self::MalformedKey(what) => write!(f, "malformed private key: {what}"),
             Self::BadPassword => f.write_str("the password does not open this key"),
+            Self::MalformedPkcs12(what) => write!(f, "malformed PKCS#12 file: {what}"),
+            Self::NoPrivateKey => f.write_str("the file holds no private key with its certificate"),
             Self::KeyMismatch => f.write_str("the private key does not match the certificate"),
             Self::UnsupportedAlgorithm(what) => write!(f, "unsupported algorithm: {what}"),
             Self::NotSigned => f.write_str("the message is not signed"),
@@ -219,6 +227,8 @@ mod tests {
             ),
             (Error::MalformedKey(String::new()), "ERR_MALFORMED_KEY"),
             (Error::BadPassword, "ERR_BAD_PASSWORD"),
+            (Error::MalformedPkcs12(String::new()), "ERR_MALFORMED_PKCS12"),
+            (Error::NoPrivateKey, "ERR_NO_PRIVATE_KEY"),
             (Error::KeyMismatch, "ERR_KEY_MISMATCH"),
             (
                 Error::UnsupportedAlgorithm(String::new()),

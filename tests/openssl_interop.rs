@@ -481,3 +481,26 @@ fn openssl_two_signers_are_reported_separately() {
         ]
     );
 }
+
+#[test]
+fn ed25519_structure_as_openssl_parses_it() {
+    // OpenSSL 3.0.19 cannot sign or verify Ed25519 CMS ("eddsa_digest_signverify_init: invalid
+    // digest": it hands Ed25519 a digest), so there is no OpenSSL peer for the signature itself
+    // here. OpenSSL still parses our structure: RFC 8419 §3 — digestAlgorithm SHA-512,
+    // signatureAlgorithm id-Ed25519 with parameters absent. Our own round trip is in
+    // tests/sign_verify.rs.
+    let dir = Workdir::new("ed25519");
+    let signed = sign(
+        &sample_message("frank@example.org"),
+        &common::signer("frank"),
+        &SignOptions::default(),
+        NOW,
+    )
+    .expect("sign");
+    dir.write("signed.eml", &signed);
+    let printed = dir.openssl(&["cms", "-cmsout", "-print", "-in", "signed.eml"]);
+    assert!(printed.status.success(), "{}", stderr(&printed));
+    let text = String::from_utf8_lossy(&printed.stdout);
+    assert!(text.contains("algorithm: sha512"), "{text}");
+    assert!(text.contains("algorithm: ED25519"), "{text}");
+}

@@ -376,3 +376,24 @@ fn x25519_identities_load_but_cannot_sign() {
     .unwrap_err();
     assert_eq!(err.code(), "ERR_UNSUPPORTED_ALGORITHM");
 }
+
+#[test]
+fn ed25519_signs_with_sha512_as_rfc8419_requires() {
+    let frank = signer("frank");
+    for format in [SignatureFormat::Detached, SignatureFormat::Opaque] {
+        let opts = SignOptions {
+            format,
+            digest: DigestAlgorithm::Sha256,
+        };
+        let signed = sign(&mail("frank@example.org"), &frank, &opts, NOW).unwrap();
+        if format == SignatureFormat::Detached {
+            assert!(String::from_utf8_lossy(&signed).contains("micalg=sha-512"));
+        }
+        let opened = open(&signed, &[], &demo_trust(), NOW, &mut common::rng()).unwrap();
+        let report = only_signer(&opened);
+        assert_eq!(report.signature, Ok(()));
+        assert_eq!(report.signature_algorithm, "ed25519");
+        assert_eq!(report.digest, "sha512");
+        assert_eq!(report.chain.label(), "trusted");
+    }
+}

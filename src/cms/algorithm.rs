@@ -226,6 +226,8 @@ pub(crate) fn signature_identifier(
         (PublicKey::P256(_) | PublicKey::P384(_), D::Sha256) => rfc5912::ECDSA_WITH_SHA_256,
         (PublicKey::P256(_) | PublicKey::P384(_), D::Sha384) => rfc5912::ECDSA_WITH_SHA_384,
         (PublicKey::P256(_) | PublicKey::P384(_), D::Sha512) => rfc5912::ECDSA_WITH_SHA_512,
+        // RFC 8419 §3.1: pure Ed25519; the digest (SHA-512) only serves messageDigest.
+        (PublicKey::Ed25519(_), _) => rfc8410::ID_ED_25519,
         (_, d) => return Err(Error::unsupported(format!("signing with {}", d.name()))),
     };
     let parameters = match key {
@@ -250,6 +252,15 @@ pub(crate) fn verify_signature(
     let digest = scheme
         .digest_or(digest)
         .map_err(|_| SignatureError::UnsupportedAlgorithm)?;
+    if let (SignatureScheme::Ed25519, PublicKey::Ed25519(k)) = (scheme, key) {
+        let holds = ed25519_dalek::Signature::from_slice(signature)
+            .is_ok_and(|sig| k.verify_strict(message, &sig).is_ok());
+        return if holds {
+            Ok(scheme)
+        } else {
+            Err(SignatureError::BadSignature)
+        };
+    }
     let hashed = digest.digest(message);
     let holds = match (scheme, key) {
         (SignatureScheme::RsaPkcs1(_), PublicKey::Rsa(k)) => k
@@ -260,7 +271,6 @@ pub(crate) fn verify_signature(
         }
         (SignatureScheme::Ecdsa(_), PublicKey::P256(k)) => verify_ecdsa_p256(k, &hashed, signature),
         (SignatureScheme::Ecdsa(_), PublicKey::P384(k)) => verify_ecdsa_p384(k, &hashed, signature),
-        (SignatureScheme::Ed25519, _) => return Err(SignatureError::UnsupportedAlgorithm),
         // A scheme that does not fit the key (an ECDSA OID on an RSA key) cannot hold.
         _ => false,
     };

@@ -250,6 +250,11 @@ pub fn envelop<R: CryptoRng + ?Sized>(
             PublicKey::P256(_) | PublicKey::P384(_) | PublicKey::X25519(_) => {
                 RecipientInfo::Kari(kari::wrap(cert, opts.identifier, wrap, &cek, rng)?)
             }
+            PublicKey::Ed25519(_) => {
+                return Err(Error::InvalidArgument(String::from(
+                    "an Ed25519 certificate can sign but not receive encrypted mail",
+                )));
+            }
         });
     }
     let all_v0 = infos

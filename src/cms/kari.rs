@@ -258,7 +258,7 @@ fn agree(
             }
             Ok(Zeroizing::new(z.as_bytes().to_vec()))
         }
-        PrivateKey::Rsa(_) => Err(()),
+        PrivateKey::Rsa(_) | PrivateKey::Ed25519(_) => Err(()),
     }
 }
 
@@ -288,7 +288,7 @@ pub fn unwrap(
         PrivateKey::P256(_) => Curve::P256,
         PrivateKey::P384(_) => Curve::P384,
         PrivateKey::X25519(_) => Curve::X25519,
-        PrivateKey::Rsa(_) => return Ok(None),
+        PrivateKey::Rsa(_) | PrivateKey::Ed25519(_) => return Ok(None),
     };
     let OriginatorIdentifierOrKey::OriginatorKey(originator) = &kari.originator else {
         return Err(Error::unsupported(

@@ -23,6 +23,8 @@ pub enum PrivateKey {
     P384(p384::ecdsa::SigningKey),
     /// X25519 (RFC 8410): key agreement only.
     X25519(x25519_dalek::StaticSecret),
+    /// Ed25519 (RFC 8410, RFC 8419): signing only.
+    Ed25519(ed25519_dalek::SigningKey),
 }
 
 impl core::fmt::Debug for PrivateKey {
@@ -42,6 +44,8 @@ pub enum PublicKey {
     P384(p384::ecdsa::VerifyingKey),
     /// X25519 (RFC 8410).
     X25519(x25519_dalek::PublicKey),
+    /// Ed25519 (RFC 8410).
+    Ed25519(ed25519_dalek::VerifyingKey),
 }
 
 impl PublicKey {
@@ -82,6 +86,16 @@ impl PublicKey {
                     .ok_or_else(unsupported)?;
                 Ok(Self::X25519(x25519_dalek::PublicKey::from(bytes)))
             }
+            const_oid::db::rfc8410::ID_ED_25519 => {
+                let bytes: [u8; 32] = spki
+                    .subject_public_key
+                    .as_bytes()
+                    .and_then(|b| b.try_into().ok())
+                    .ok_or_else(unsupported)?;
+                ed25519_dalek::VerifyingKey::from_bytes(&bytes)
+                    .map(Self::Ed25519)
+                    .map_err(|_| unsupported())
+            }
             _ => Err(unsupported()),
         }
     }
@@ -96,6 +110,7 @@ impl PublicKey {
             Self::P256(_) => String::from("p-256"),
             Self::P384(_) => String::from("p-384"),
             Self::X25519(_) => String::from("x25519"),
+            Self::Ed25519(_) => String::from("ed25519"),
         }
     }
 }
@@ -170,6 +185,15 @@ impl PrivateKey {
                     .map_err(|_| Error::MalformedKey(String::from("X25519 key length")))?;
                 Ok(Self::X25519(x25519_dalek::StaticSecret::from(bytes)))
             }
+            const_oid::db::rfc8410::ID_ED_25519 => {
+                let inner = der::asn1::OctetString::from_der(info.private_key.as_bytes())
+                    .map_err(|e| Error::MalformedKey(e.to_string()))?;
+                let bytes: [u8; 32] = inner
+                    .as_bytes()
+                    .try_into()
+                    .map_err(|_| Error::MalformedKey(String::from("Ed25519 key length")))?;
+                Ok(Self::Ed25519(ed25519_dalek::SigningKey::from_bytes(&bytes)))
+            }
             other => Err(Error::unsupported(format!("private key {other}"))),
         }
     }
@@ -199,13 +223,19 @@ impl PrivateKey {
             Self::P256(k) => PublicKey::P256(*k.verifying_key()),
             Self::P384(k) => PublicKey::P384(*k.verifying_key()),
             Self::X25519(k) => PublicKey::X25519(x25519_dalek::PublicKey::from(k)),
+            Self::Ed25519(k) => PublicKey::Ed25519(k.verifying_key()),
         }
     }
 
-    /// Sign `message` (hashing it with `digest`): RSASSA-PKCS1-v1_5, or ECDSA with a DER
-    /// signature. This is the one private-key operation signing needs (DESIGN.md seam 1).
+    /// Sign `message`: RSASSA-PKCS1-v1_5 or ECDSA (DER signature) over its `digest`, or pure
+    /// Ed25519 over the message itself (RFC 8419 §3.1). This is the one private-key operation
+    /// signing needs (DESIGN.md seam 1).
     pub fn sign(&self, digest: DigestAlgorithm, message: &[u8]) -> Result<Vec<u8>> {
         use signature::hazmat::PrehashSigner;
+        if let Self::Ed25519(k) = self {
+            use ed25519_dalek::Signer as _;
+            return Ok(k.sign(message).to_bytes().to_vec());
+        }
         let hashed = digest.digest(message);
         match self {
             Self::Rsa(k) => k
@@ -222,6 +252,7 @@ impl PrivateKey {
                 Ok(sig.to_der().as_bytes().to_vec())
             }
             Self::X25519(_) => Err(Error::unsupported("signing with an X25519 key")),
+            Self::Ed25519(_) => Err(Error::SigningFailed), // handled above
         }
     }
 }

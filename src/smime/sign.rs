@@ -27,25 +27,30 @@ pub fn sign(
         capabilities: crate::cms::ADVERTISED_CAPABILITIES,
     };
     let encapsulate = opts.format == SignatureFormat::Opaque;
+    // RFC 8419 §3.1: with Ed25519, messageDigest uses SHA-512.
+    let digest = match signer.key() {
+        crate::key::PrivateKey::Ed25519(_) => crate::cms::DigestAlgorithm::Sha512,
+        _ => opts.digest,
+    };
     let prepared = prepare_signature(
         &content,
         encapsulate,
         signer.certificate(),
         signer.chain(),
-        opts.digest,
+        digest,
         &spec,
     )?;
     let signature = signer
         .key()
         .sign(prepared.digest(), prepared.to_be_signed())?;
-    let algorithm = signature_identifier(&signer.key().public_key(), opts.digest)?;
+    let algorithm = signature_identifier(&signer.key().public_key(), digest)?;
     let cms = prepared.assemble(algorithm, &signature)?;
 
     let mut out = crate::mime::to_crlf(&headers);
     out.extend_from_slice(b"MIME-Version: 1.0\r\n");
     match opts.format {
         SignatureFormat::Detached => {
-            let digest_hex = crate::cert::hex(&opts.digest.digest(&content));
+            let digest_hex = crate::cert::hex(&digest.digest(&content));
             let boundary = format!("smime-{}", digest_hex.get(..24).unwrap_or_default());
             out.extend_from_slice(
                 format!(
@@ -53,7 +58,7 @@ pub fn sign(
                      \tmicalg={}; boundary=\"{boundary}\"\r\n\r\n\
                      This is a cryptographically signed message in MIME format.\r\n\r\n\
                      --{boundary}\r\n",
-                    opts.digest.micalg()
+                    digest.micalg()
                 )
                 .as_bytes(),
             );

@@ -42,6 +42,8 @@ mod tests {
             Error::MalformedCertificate(String::new()),
             Error::MalformedKey(String::new()),
             Error::BadPassword,
+            Error::MalformedPkcs12(String::new()),
+            Error::NoPrivateKey,
             Error::KeyMismatch,
             Error::UnsupportedAlgorithm(String::new()),
             Error::NotSigned,
