@@ -62,7 +62,15 @@ fn open_entity<R: CryptoRng + ?Sized>(
 ) -> Result<Opened> {
     let mut layers = Vec::new();
     let mut current = message.to_vec();
-    while let Some((layer, inner)) = peel(&current, context)? {
+    loop {
+        // Decrypted or encapsulated content need not be MIME (raw text from `openssl cms`):
+        // then it is the innermost content, not an error.
+        if !layers.is_empty() && Entity::parse(&current).is_err() {
+            break;
+        }
+        let Some((layer, inner)) = peel(&current, context)? else {
+            break;
+        };
         if layers.len() >= MAX_LAYERS {
             return Err(Error::NestingTooDeep);
         }
