@@ -23,6 +23,8 @@ pub enum Error {
     BadPassword,
     /// A PKCS#12 (.p12/.pfx) file could not be decoded.
     MalformedPkcs12(String),
+    /// A certificate revocation list could not be decoded.
+    MalformedCrl(String),
     /// A PKCS#12 file holds no private key (or none with a matching certificate).
     NoPrivateKey,
     /// The private key does not belong to the certificate.
@@ -82,6 +84,26 @@ pub enum ChainError {
     BadCertificateSignature,
     /// An issuing certificate is not a CA.
     NotCa,
+    /// A certificate on the path is revoked by a CRL its issuer signed (RFC 5280 §6.3).
+    Revoked,
+    /// A keyUsage extension forbids the use: signing mail needs digitalSignature or
+    /// nonRepudiation (RFC 8550 §4.4.2), issuing needs keyCertSign (RFC 5280 §6.1.4 (n)).
+    KeyUsage,
+    /// An extendedKeyUsage extension on the path lists neither emailProtection nor
+    /// anyExtendedKeyUsage (RFC 8550 §4.4.4).
+    ExtendedKeyUsage,
+    /// A name on the path lies outside a CA's name constraints (RFC 5280 §4.2.1.10).
+    NameConstraints,
+    /// The path is longer than a CA's pathLenConstraint or the fixed bound allows.
+    PathLength,
+    /// A certificate on the path carries a critical extension this validator does not know.
+    CriticalExtension,
+    /// A certificate on the path is signed with an algorithm, or by a key, that is not accepted
+    /// (MD5 unless allowed, DSA, RSA under 1024 bits).
+    UnsupportedAlgorithm,
+    /// A certificate on the path uses a form this validator does not read (an issuing v1
+    /// certificate, unique identifiers, a validity that ends before it starts).
+    Unsupported,
 }
 
 impl Error {
@@ -95,6 +117,7 @@ impl Error {
             Self::MalformedKey(_) => "ERR_MALFORMED_KEY",
             Self::BadPassword => "ERR_BAD_PASSWORD",
             Self::MalformedPkcs12(_) => "ERR_MALFORMED_PKCS12",
+            Self::MalformedCrl(_) => "ERR_MALFORMED_CRL",
             Self::NoPrivateKey => "ERR_NO_PRIVATE_KEY",
             Self::KeyMismatch => "ERR_KEY_MISMATCH",
             Self::UnsupportedAlgorithm(_) => "ERR_UNSUPPORTED_ALGORITHM",
@@ -142,6 +165,14 @@ impl ChainError {
             Self::NotYetValid => "ERR_CERT_NOT_YET_VALID",
             Self::BadCertificateSignature => "ERR_CERT_SIGNATURE_INVALID",
             Self::NotCa => "ERR_NOT_A_CA",
+            Self::Revoked => "ERR_CERT_REVOKED",
+            Self::KeyUsage => "ERR_CERT_KEY_USAGE",
+            Self::ExtendedKeyUsage => "ERR_CERT_EXT_KEY_USAGE",
+            Self::NameConstraints => "ERR_CERT_NAME_CONSTRAINTS",
+            Self::PathLength => "ERR_CERT_PATH_LENGTH",
+            Self::CriticalExtension => "ERR_CERT_CRITICAL_EXTENSION",
+            Self::UnsupportedAlgorithm => "ERR_CERT_UNSUPPORTED_ALGORITHM",
+            Self::Unsupported => "ERR_CERT_UNSUPPORTED",
         }
     }
 }
@@ -156,6 +187,7 @@ impl fmt::Display for Error {
             Self::MalformedKey(what) => write!(f, "malformed private key: {what}"),
             Self::BadPassword => f.write_str("the password does not open this key"),
             Self::MalformedPkcs12(what) => write!(f, "malformed PKCS#12 file: {what}"),
+            Self::MalformedCrl(what) => write!(f, "malformed CRL: {what}"),
             Self::NoPrivateKey => f.write_str("the file holds no private key with its certificate"),
             Self::KeyMismatch => f.write_str("the private key does not match the certificate"),
             Self::UnsupportedAlgorithm(what) => write!(f, "unsupported algorithm: {what}"),
@@ -195,6 +227,16 @@ impl fmt::Display for ChainError {
             Self::NotYetValid => "a certificate on the path is not yet valid",
             Self::BadCertificateSignature => "a certificate's signature does not verify",
             Self::NotCa => "an issuing certificate is not a CA",
+            Self::Revoked => "a certificate on the path has been revoked",
+            Self::KeyUsage => "a certificate's key usage does not permit this use",
+            Self::ExtendedKeyUsage => "a certificate's extended key usage excludes e-mail",
+            Self::NameConstraints => "a name on the path violates a CA's name constraints",
+            Self::PathLength => "the path is longer than a CA allows",
+            Self::CriticalExtension => "a certificate has an unknown critical extension",
+            Self::UnsupportedAlgorithm => {
+                "a certificate is signed with an algorithm or key that is not accepted"
+            }
+            Self::Unsupported => "a certificate on the path uses an unsupported form",
         })
     }
 }
@@ -227,7 +269,11 @@ mod tests {
             ),
             (Error::MalformedKey(String::new()), "ERR_MALFORMED_KEY"),
             (Error::BadPassword, "ERR_BAD_PASSWORD"),
-            (Error::MalformedPkcs12(String::new()), "ERR_MALFORMED_PKCS12"),
+            (
+                Error::MalformedPkcs12(String::new()),
+                "ERR_MALFORMED_PKCS12",
+            ),
+            (Error::MalformedCrl(String::new()), "ERR_MALFORMED_CRL"),
             (Error::NoPrivateKey, "ERR_NO_PRIVATE_KEY"),
             (Error::KeyMismatch, "ERR_KEY_MISMATCH"),
             (
@@ -272,6 +318,29 @@ mod tests {
                 "ERR_CERT_SIGNATURE_INVALID",
             ),
             (Error::Chain(ChainError::NotCa), "ERR_NOT_A_CA"),
+            (Error::Chain(ChainError::Revoked), "ERR_CERT_REVOKED"),
+            (Error::Chain(ChainError::KeyUsage), "ERR_CERT_KEY_USAGE"),
+            (
+                Error::Chain(ChainError::ExtendedKeyUsage),
+                "ERR_CERT_EXT_KEY_USAGE",
+            ),
+            (
+                Error::Chain(ChainError::NameConstraints),
+                "ERR_CERT_NAME_CONSTRAINTS",
+            ),
+            (Error::Chain(ChainError::PathLength), "ERR_CERT_PATH_LENGTH"),
+            (
+                Error::Chain(ChainError::CriticalExtension),
+                "ERR_CERT_CRITICAL_EXTENSION",
+            ),
+            (
+                Error::Chain(ChainError::UnsupportedAlgorithm),
+                "ERR_CERT_UNSUPPORTED_ALGORITHM",
+            ),
+            (
+                Error::Chain(ChainError::Unsupported),
+                "ERR_CERT_UNSUPPORTED",
+            ),
             (Error::SigningFailed, "ERR_SIGNING_FAILED"),
             (Error::Random, "ERR_RANDOM"),
             (Error::DecryptFailed, "ERR_DECRYPT_FAILED"),

@@ -62,8 +62,11 @@ mod time;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
+pub use cert::issue::{IdentityRequest, create_csr, generate_identity};
 pub use cert::{Certificate, CertificateInfo, TrustStore};
 pub use error::{ChainError, Error, Result, SignatureError};
+pub use key::generate::{KeyAlgorithm, generate_key};
+pub use key::pkcs12::{export_pkcs12, import_pkcs12};
 pub use key::{Identity, PrivateKey, PublicKey};
 pub use smime::{
     ContentEncryption, DigestAlgorithm, EmbeddedPart, EncryptOptions, KeyTransport, Layer, Opened,

@@ -1,8 +1,14 @@
-//! X.509 certificates (RFC 5280): parsing, the facts a user needs, and basic chain checks.
+//! X.509 certificates (RFC 5280): parsing, the facts a user needs, and path validation.
 
+mod crl;
+pub mod issue;
+mod name_constraints;
+mod path;
 mod trust;
+mod webpki_algorithms;
 
-pub use trust::{ChainStatus, TrustStore};
+pub use crl::Crl;
+pub use trust::{ChainStatus, TrustStore, Usage, Validation, danger};
 
 use der::asn1::Ia5String;
 use der::{Decode, Encode};

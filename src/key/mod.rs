@@ -1,6 +1,9 @@
 //! Private and public keys: PKCS#8 (plain and PBES2-encrypted), PKCS#1 and SEC1 PEM, and the
 //! signer that binds a key to its certificate.
 
+pub mod generate;
+pub mod pkcs12;
+
 use const_oid::ObjectIdentifier;
 use const_oid::db::rfc5912;
 use der::{Decode, Encode};
@@ -55,8 +58,23 @@ impl PublicKey {
         let unsupported = || Error::unsupported(format!("public key {}", spki.algorithm.oid));
         match spki.algorithm.oid {
             rfc5912::RSA_ENCRYPTION => {
-                use rsa::pkcs8::DecodePublicKey;
-                rsa::PublicKey::from_public_key_der(&der)
+                // Keys down to 512 bits are read (rsa's default floor is 1024) so that old
+                // signatures still verify and are reported as weak, as Bouncy Castle does for
+                // its validator.shortKey.eml; operations that must refuse them check the size.
+                let key = spki
+                    .subject_public_key
+                    .as_bytes()
+                    .and_then(|bytes| pkcs1::RsaPublicKeyRef::from_der(bytes).ok())
+                    .ok_or_else(unsupported)?;
+                let uint = |int: der::asn1::UintRef<'_>| {
+                    let bytes = int.as_bytes();
+                    let bits = u32::try_from(bytes.len()).ok()?.checked_mul(8)?;
+                    rsa::BoxedUint::from_be_slice(bytes, bits).ok()
+                };
+                let (Some(n), Some(e)) = (uint(key.modulus), uint(key.public_exponent)) else {
+                    return Err(unsupported());
+                };
+                rsa::PublicKey::new_with_size_limits(n, e, 512..=rsa::PublicKey::MAX_SIZE)
                     .map(Self::Rsa)
                     .map_err(|_| unsupported())
             }
@@ -115,14 +133,51 @@ impl PublicKey {
     }
 }
 
+/// Every `-----BEGIN X-----` ... `-----END X-----` block of `text`, decoded.
+fn pem_blocks(text: &str) -> Vec<Result<(String, Vec<u8>)>> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("-----BEGIN ") {
+        let block = rest.get(start..).unwrap_or_default();
+        let Some(label_end) = block.get(11..).and_then(|b| b.find("-----")) else {
+            break;
+        };
+        let label = block.get(11..11 + label_end).unwrap_or_default();
+        let end_marker = format!("-----END {label}-----");
+        let Some(end) = block.find(&end_marker) else {
+            out.push(Err(Error::MalformedKey(format!(
+                "unterminated PEM block {label}"
+            ))));
+            break;
+        };
+        let whole = block.get(..end + end_marker.len()).unwrap_or_default();
+        out.push(
+            der::pem::decode_vec(whole.as_bytes())
+                .map(|(l, der)| (l.to_owned(), der))
+                .map_err(|e| Error::MalformedKey(e.to_string())),
+        );
+        rest = block.get(end + end_marker.len()..).unwrap_or_default();
+    }
+    out
+}
+
 impl PrivateKey {
     /// Parse a PEM private key: `PRIVATE KEY` (PKCS#8), `ENCRYPTED PRIVATE KEY` (PKCS#8 with
     /// PBES2; needs `password`), `RSA PRIVATE KEY` (PKCS#1) or `EC PRIVATE KEY` (SEC1).
     pub fn from_pem(pem: &str, password: Option<&str>) -> Result<Self> {
-        let (label, der) = der::pem::decode_vec(pem.trim().as_bytes())
-            .map_err(|e| Error::MalformedKey(e.to_string()))?;
+        // `openssl ecparam -genkey` writes an `EC PARAMETERS` block before the key; any block
+        // that is not a key is skipped.
+        let mut blocks = pem_blocks(pem).into_iter();
+        let (label, der) = loop {
+            match blocks.next() {
+                Some(Ok((label, der))) if label.contains("PRIVATE KEY") => break (label, der),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e),
+                None => return Err(Error::MalformedKey(String::from("no PEM private key"))),
+            }
+        };
         let der = Zeroizing::new(der);
-        match label {
+        match label.as_str() {
             "PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => Self::from_der(&der, password),
             "RSA PRIVATE KEY" => {
                 use rsa::pkcs1::DecodeRsaPrivateKey;

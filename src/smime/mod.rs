@@ -166,4 +166,28 @@ pub struct SignerReport {
     pub address_match: Option<bool>,
     /// SHA-1 digests are read but reported as weak.
     pub weak_digest: bool,
+    /// Weak material that did not stop the signature or the chain from holding.
+    pub warnings: Vec<Warning>,
+}
+
+/// Weak material in a signature that still holds: reported, never silently accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Warning {
+    /// The signer's RSA key has fewer than 2048 bits (RFC 8551 §2.3; keys down to 512 bits are
+    /// read so that old mail still verifies).
+    WeakKey,
+    /// A certificate on the validated path is signed with SHA-1 or MD5, or by an RSA key under
+    /// 2048 bits.
+    WeakChain,
+}
+
+impl Warning {
+    /// The stable label for reports: `weak-key`, `weak-chain`.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::WeakKey => "weak-key",
+            Self::WeakChain => "weak-chain",
+        }
+    }
 }

@@ -1,9 +1,9 @@
 //! Opening a message: peel each S/MIME layer, outermost first, and report on every one.
 
-use super::{EmbeddedPart, Layer, Opened, SignatureFormat, SignerReport};
+use super::{EmbeddedPart, Layer, Opened, SignatureFormat, SignerReport, Warning};
 use rand_core::CryptoRng;
 
-use crate::cert::{Certificate, ChainStatus, TrustStore};
+use crate::cert::{Certificate, ChainStatus, Crl, TrustStore, Usage, Validation};
 use crate::cms::enveloped::EnvelopedMessage;
 use crate::cms::{SignedMessage, SignerVerdict};
 use crate::error::{Error, Result, SignatureError};
@@ -323,26 +323,43 @@ fn reports<R: ?Sized>(
     context: &Context<'_, R>,
 ) -> Vec<SignerReport> {
     let (trust, now, senders) = (context.trust, context.now, &context.senders);
+    // The CRLs the SignedData carries (RFC 5652 §5.1), once `SignedMessage` keeps them (it
+    // skips them today). They are not signed: a forged one cannot pass `Crl::revokes`, and one
+    // that cannot be read says nothing.
+    let crls: Vec<Crl> = Vec::new();
     verdicts
         .into_iter()
         .map(|v| {
-            let chain = match &v.certificate {
-                Some(cert) => trust.check(cert, message.certificates(), now),
-                None => ChainStatus::NotChecked,
+            let validation = match &v.certificate {
+                Some(cert) => {
+                    trust.validate(cert, message.certificates(), &crls, Usage::Signing, now)
+                }
+                None => Validation {
+                    status: ChainStatus::NotChecked,
+                    path: Vec::new(),
+                },
             };
             let address_match = match (&v.certificate, senders.is_empty()) {
                 (Some(cert), false) => Some(addresses_match(senders, &cert.emails())),
                 _ => None,
             };
+            let mut warnings = Vec::new();
+            if v.result.is_ok() && v.certificate.as_ref().is_some_and(Certificate::has_weak_key) {
+                warnings.push(Warning::WeakKey);
+            }
+            if validation.has_weak_link() {
+                warnings.push(Warning::WeakChain);
+            }
             SignerReport {
                 certificate: v.certificate.as_ref().map(Certificate::info),
                 signature: v.result,
-                chain,
+                chain: validation.status,
                 digest: v.digest,
                 signature_algorithm: v.signature_algorithm,
                 signing_time: v.signing_time,
                 address_match,
                 weak_digest: v.weak_digest,
+                warnings,
             }
         })
         .collect()
