@@ -65,15 +65,31 @@ struct RevokedRead {
 struct IssuingDistributionPointRead {
     #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
     distribution_point: Option<Any>,
-    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", default = "Default::default")]
+    #[asn1(
+        context_specific = "1",
+        tag_mode = "IMPLICIT",
+        default = "Default::default"
+    )]
     only_contains_user_certs: bool,
-    #[asn1(context_specific = "2", tag_mode = "IMPLICIT", default = "Default::default")]
+    #[asn1(
+        context_specific = "2",
+        tag_mode = "IMPLICIT",
+        default = "Default::default"
+    )]
     only_contains_ca_certs: bool,
     #[asn1(context_specific = "3", tag_mode = "IMPLICIT", optional = "true")]
     only_some_reasons: Option<BitString>,
-    #[asn1(context_specific = "4", tag_mode = "IMPLICIT", default = "Default::default")]
+    #[asn1(
+        context_specific = "4",
+        tag_mode = "IMPLICIT",
+        default = "Default::default"
+    )]
     indirect_crl: bool,
-    #[asn1(context_specific = "5", tag_mode = "IMPLICIT", default = "Default::default")]
+    #[asn1(
+        context_specific = "5",
+        tag_mode = "IMPLICIT",
+        default = "Default::default"
+    )]
     only_contains_attribute_certs: bool,
 }
 
@@ -111,8 +127,8 @@ impl Crl {
                     IssuingDistributionPointRead::from_der(extension.extn_value.as_bytes())
                         .is_ok_and(|idp| !idp.indirect_crl && !idp.only_contains_attribute_certs)
                 }
-                // deltaCRLIndicator (critical) and anything unknown and critical.
                 CRL_NUMBER => true,
+                // deltaCRLIndicator (critical) and anything else unknown and critical.
                 _ => !extension.critical,
             };
         }
@@ -122,7 +138,10 @@ impl Crl {
             for extension in entry.crl_entry_extensions.iter().flatten() {
                 match extension.extn_id {
                     // ReasonCode ::= ENUMERATED, here as its DER: 0a 01 <reason>.
-                    CRL_REASONS => lifts_hold = extension.extn_value.as_bytes() == [0x0a, 0x01, REMOVE_FROM_CRL],
+                    CRL_REASONS => {
+                        lifts_hold =
+                            extension.extn_value.as_bytes() == [0x0a, 0x01, REMOVE_FROM_CRL]
+                    }
                     INVALIDITY_DATE => {}
                     // certificateIssuer (indirect lists) and anything unknown and critical.
                     _ => usable &= !extension.critical,
@@ -189,7 +208,10 @@ impl Crl {
         let cert_tbs = cert.x509().tbs_certificate();
         let issuer_tbs = issuer.x509().tbs_certificate();
         let names_match = cert_tbs.issuer().to_der().is_ok_and(|n| n == self.issuer)
-            && issuer_tbs.subject().to_der().is_ok_and(|n| n == self.issuer);
+            && issuer_tbs
+                .subject()
+                .to_der()
+                .is_ok_and(|n| n == self.issuer);
         if !self.usable || !names_match {
             return false;
         }
@@ -220,4 +242,3 @@ impl Crl {
             })
     }
 }
-

@@ -27,11 +27,18 @@ struct Presented {
 
 /// Whether every name `cert` presents satisfies `constraints`. `check_subject` is false for a
 /// self-issued intermediate, whose subject RFC 5280 §6.1.3 (b) exempts.
-pub(crate) fn permits(constraints: &NameConstraints, cert: &Certificate, check_subject: bool) -> bool {
+pub(crate) fn permits(
+    constraints: &NameConstraints,
+    cert: &Certificate,
+    check_subject: bool,
+) -> bool {
     let Some(names) = presented(cert, check_subject) else {
         return false;
     };
-    let permitted = constraints.permitted_subtrees.as_deref().unwrap_or_default();
+    let permitted = constraints
+        .permitted_subtrees
+        .as_deref()
+        .unwrap_or_default();
     let excluded = constraints.excluded_subtrees.as_deref().unwrap_or_default();
     // RFC 5280: minimum is always 0 and maximum absent; anything else is not understood.
     if permitted
@@ -247,8 +254,14 @@ mod tests {
         assert!(email_matches("alice@sub.example.com", &ia5(".example.com")));
         assert!(!email_matches("alice@example.com", &ia5(".example.com")));
         assert!(!email_matches("alice@badexample.com", &ia5(".example.com")));
-        assert!(email_matches("alice@example.com", &ia5("alice@example.com")));
-        assert!(!email_matches("Alice@example.com", &ia5("alice@example.com")));
+        assert!(email_matches(
+            "alice@example.com",
+            &ia5("alice@example.com")
+        ));
+        assert!(!email_matches(
+            "Alice@example.com",
+            &ia5("alice@example.com")
+        ));
         assert!(!email_matches("bob@example.com", &ia5("alice@example.com")));
         assert!(!email_matches("no-at-sign", &ia5("example.com")));
     }

@@ -26,11 +26,11 @@ use x509_cert::ext::pkix::{
     BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages, NameConstraints,
 };
 
+use super::Certificate;
 use super::crl::Crl;
 use super::name_constraints;
 use super::trust::Usage;
 use super::webpki_algorithms::{self, Md5};
-use super::Certificate;
 use crate::cms::algorithm::{DigestAlgorithm, SignatureScheme};
 use crate::error::ChainError;
 use crate::key::PublicKey;
@@ -110,7 +110,12 @@ fn with_webpki<'a>(request: &Request<'a>) -> Result<Vec<&'a Certificate>, Refusa
         let mut path = vec![request.leaf];
         for cert in verified.intermediate_certificates() {
             let der = cert.der();
-            path.push(*request.candidates.iter().find(|c| c.der() == der.as_ref())?);
+            path.push(
+                *request
+                    .candidates
+                    .iter()
+                    .find(|c| c.der() == der.as_ref())?,
+            );
         }
         let position = trust_anchors
             .iter()
@@ -127,9 +132,8 @@ fn with_webpki<'a>(request: &Request<'a>) -> Result<Vec<&'a Certificate>, Refusa
             _ => webpki::Error::IssuerNotCrlSigner,
         })
     };
-    let now = rustls_pki_types::UnixTime::since_unix_epoch(Duration::from_secs(
-        request.now.as_secs(),
-    ));
+    let now =
+        rustls_pki_types::UnixTime::since_unix_epoch(Duration::from_secs(request.now.as_secs()));
     let verified = leaf.verify_for_usage(
         webpki_algorithms::supported(request.md5),
         &trust_anchors,
@@ -195,7 +199,9 @@ fn chain_error(error: &webpki::Error) -> ChainError {
         | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
             ChainError::UnsupportedAlgorithm
         }
-        E::EndEntityUsedAsCa => ChainError::NotCa,
+        // Only an issuer reaches here with version 1 or 2 (a leaf goes to the fallback): it has
+        // no basicConstraints, so it cannot be a CA (RFC 5280 §6.1.4 (k)).
+        E::EndEntityUsedAsCa | E::UnsupportedCertVersion => ChainError::NotCa,
         // A CA certificate as the signer's, or (our stand-in) a keyUsage that forbids the use.
         E::CaUsedAsEndEntity | E::IssuerNotCrlSigner => ChainError::KeyUsage,
         E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) | E::EmptyEkuExtension => {
@@ -213,8 +219,13 @@ fn chain_error(error: &webpki::Error) -> ChainError {
 
 /// keyUsage of the issuers (RFC 5280 §6.1.4 (n)) and revocation of every certificate below the
 /// anchor (§6.3) on a path that is otherwise valid.
-fn check_issuers_and_revocation(path: &[&Certificate], request: &Request<'_>) -> Result<(), ChainError> {
-    let intermediates = path.get(1..path.len().saturating_sub(1)).unwrap_or_default();
+fn check_issuers_and_revocation(
+    path: &[&Certificate],
+    request: &Request<'_>,
+) -> Result<(), ChainError> {
+    let intermediates = path
+        .get(1..path.len().saturating_sub(1))
+        .unwrap_or_default();
     if !intermediates.iter().all(|ca| may_issue(ca)) {
         return Err(ChainError::KeyUsage);
     }
@@ -252,7 +263,8 @@ fn check_leaf_usage(leaf: &Certificate, usage: Usage) -> Result<(), ChainError> 
     let allowed = match usage {
         Usage::Any => true,
         Usage::Signing => {
-            bits.0.contains(KeyUsages::DigitalSignature) || bits.0.contains(KeyUsages::NonRepudiation)
+            bits.0.contains(KeyUsages::DigitalSignature)
+                || bits.0.contains(KeyUsages::NonRepudiation)
         }
         Usage::Encryption => match leaf.public_key() {
             Ok(PublicKey::Rsa(_)) => bits.0.contains(KeyUsages::KeyEncipherment),
@@ -260,12 +272,20 @@ fn check_leaf_usage(leaf: &Certificate, usage: Usage) -> Result<(), ChainError> 
             Err(_) => false,
         },
     };
-    if allowed { Ok(()) } else { Err(ChainError::KeyUsage) }
+    if allowed {
+        Ok(())
+    } else {
+        Err(ChainError::KeyUsage)
+    }
 }
 
 fn check_extended_key_usage(cert: &Certificate) -> Result<(), ChainError> {
     use const_oid::db::rfc5280::{ANY_EXTENDED_KEY_USAGE, ID_KP_EMAIL_PROTECTION};
-    match cert.x509().tbs_certificate().get_extension::<ExtendedKeyUsage>() {
+    match cert
+        .x509()
+        .tbs_certificate()
+        .get_extension::<ExtendedKeyUsage>()
+    {
         Ok(None) => Ok(()),
         Ok(Some((_, eku)))
             if eku
@@ -296,9 +316,9 @@ pub(crate) fn has_weak_link(path: &[Certificate]) -> bool {
         [cert, issuer] => {
             use SignatureScheme as S;
             let weak_digest = match S::from_identifier(cert.x509().signature_algorithm()) {
-                Ok(S::RsaPkcs1(Some(digest)) | S::Ecdsa(Some(digest)) | S::RsaPss { digest, .. }) => {
-                    digest == DigestAlgorithm::Sha1
-                }
+                Ok(
+                    S::RsaPkcs1(Some(digest)) | S::Ecdsa(Some(digest)) | S::RsaPss { digest, .. },
+                ) => digest == DigestAlgorithm::Sha1,
                 Ok(S::Ed25519) => false,
                 // MD5, or nothing we could have verified.
                 _ => true,
@@ -367,7 +387,10 @@ impl<'a> Search<'_, 'a> {
         for &candidate in &request.candidates {
             let key = |c: &Certificate| {
                 let tbs = c.x509().tbs_certificate();
-                (tbs.subject().to_der().ok(), tbs.subject_public_key_info().to_der().ok())
+                (
+                    tbs.subject().to_der().ok(),
+                    tbs.subject_public_key_info().to_der().ok(),
+                )
             };
             // RFC 4158 §5.2: a name and key already on the path would close a loop.
             if names(candidate).as_ref() != Some(&issuer_name)
@@ -430,13 +453,22 @@ impl<'a> Search<'_, 'a> {
                     .iter()
                     .filter(|c| !is_self_issued(c))
                     .count();
-                if let Ok(Some((_, bc))) = ca.x509().tbs_certificate().get_extension::<BasicConstraints>()
-                    && bc.path_len_constraint.is_some_and(|max| below > usize::from(max))
+                if let Ok(Some((_, bc))) = ca
+                    .x509()
+                    .tbs_certificate()
+                    .get_extension::<BasicConstraints>()
+                    && bc
+                        .path_len_constraint
+                        .is_some_and(|max| below > usize::from(max))
                 {
                     return Err(ChainError::PathLength);
                 }
             }
-            let constraints = match ca.x509().tbs_certificate().get_extension::<NameConstraints>() {
+            let constraints = match ca
+                .x509()
+                .tbs_certificate()
+                .get_extension::<NameConstraints>()
+            {
                 Ok(Some((_, nc))) => nc,
                 Ok(None) => continue,
                 Err(_) => return Err(ChainError::NameConstraints),
@@ -482,7 +514,11 @@ fn check_alone(cert: &Certificate, issuer: bool, now: UnixTime) -> Result<(), Ch
     let tbs = cert.x509().tbs_certificate();
     if tbs.version() != Version::V3 {
         // A version 1 or 2 certificate has no basicConstraints, so it cannot issue (§6.1.4 (k)).
-        return if issuer { Err(ChainError::NotCa) } else { Ok(()) };
+        return if issuer {
+            Err(ChainError::NotCa)
+        } else {
+            Ok(())
+        };
     }
     // webpki's reading of a certificate rejects unknown critical extensions; reuse it.
     if let Err(e) = EndEntityCert::try_from(&CertificateDer::from(cert.der())) {

@@ -149,20 +149,56 @@ const fn id(bytes: &'static [u8]) -> AlgorithmIdentifier {
 }
 
 algorithm!(RSA_MD5, alg_id::RSA_ENCRYPTION, id(RSA_PKCS1_MD5));
-algorithm!(RSA_MD5_NN, alg_id::RSA_ENCRYPTION, id(RSA_PKCS1_MD5_NO_NULL));
+algorithm!(
+    RSA_MD5_NN,
+    alg_id::RSA_ENCRYPTION,
+    id(RSA_PKCS1_MD5_NO_NULL)
+);
 algorithm!(RSA_SHA1, alg_id::RSA_ENCRYPTION, id(RSA_PKCS1_SHA1));
-algorithm!(RSA_SHA1_NN, alg_id::RSA_ENCRYPTION, id(RSA_PKCS1_SHA1_NO_NULL));
+algorithm!(
+    RSA_SHA1_NN,
+    alg_id::RSA_ENCRYPTION,
+    id(RSA_PKCS1_SHA1_NO_NULL)
+);
 algorithm!(RSA_SHA224, alg_id::RSA_ENCRYPTION, id(RSA_PKCS1_SHA224));
-algorithm!(RSA_SHA224_NN, alg_id::RSA_ENCRYPTION, id(RSA_PKCS1_SHA224_NO_NULL));
+algorithm!(
+    RSA_SHA224_NN,
+    alg_id::RSA_ENCRYPTION,
+    id(RSA_PKCS1_SHA224_NO_NULL)
+);
 algorithm!(RSA_SHA256, alg_id::RSA_ENCRYPTION, alg_id::RSA_PKCS1_SHA256);
-algorithm!(RSA_SHA256_NN, alg_id::RSA_ENCRYPTION, id(RSA_PKCS1_SHA256_NO_NULL));
+algorithm!(
+    RSA_SHA256_NN,
+    alg_id::RSA_ENCRYPTION,
+    id(RSA_PKCS1_SHA256_NO_NULL)
+);
 algorithm!(RSA_SHA384, alg_id::RSA_ENCRYPTION, alg_id::RSA_PKCS1_SHA384);
-algorithm!(RSA_SHA384_NN, alg_id::RSA_ENCRYPTION, id(RSA_PKCS1_SHA384_NO_NULL));
+algorithm!(
+    RSA_SHA384_NN,
+    alg_id::RSA_ENCRYPTION,
+    id(RSA_PKCS1_SHA384_NO_NULL)
+);
 algorithm!(RSA_SHA512, alg_id::RSA_ENCRYPTION, alg_id::RSA_PKCS1_SHA512);
-algorithm!(RSA_SHA512_NN, alg_id::RSA_ENCRYPTION, id(RSA_PKCS1_SHA512_NO_NULL));
-algorithm!(RSA_PSS_SHA256, alg_id::RSA_ENCRYPTION, alg_id::RSA_PSS_SHA256);
-algorithm!(RSA_PSS_SHA384, alg_id::RSA_ENCRYPTION, alg_id::RSA_PSS_SHA384);
-algorithm!(RSA_PSS_SHA512, alg_id::RSA_ENCRYPTION, alg_id::RSA_PSS_SHA512);
+algorithm!(
+    RSA_SHA512_NN,
+    alg_id::RSA_ENCRYPTION,
+    id(RSA_PKCS1_SHA512_NO_NULL)
+);
+algorithm!(
+    RSA_PSS_SHA256,
+    alg_id::RSA_ENCRYPTION,
+    alg_id::RSA_PSS_SHA256
+);
+algorithm!(
+    RSA_PSS_SHA384,
+    alg_id::RSA_ENCRYPTION,
+    alg_id::RSA_PSS_SHA384
+);
+algorithm!(
+    RSA_PSS_SHA512,
+    alg_id::RSA_ENCRYPTION,
+    alg_id::RSA_PSS_SHA512
+);
 algorithm!(P256_SHA1, alg_id::ECDSA_P256, id(ECDSA_SHA1));
 algorithm!(P256_SHA224, alg_id::ECDSA_P256, id(ECDSA_SHA224));
 algorithm!(P256_SHA256, alg_id::ECDSA_P256, alg_id::ECDSA_SHA256);

@@ -344,7 +344,11 @@ fn reports<R: ?Sized>(
                 _ => None,
             };
             let mut warnings = Vec::new();
-            if v.result.is_ok() && v.certificate.as_ref().is_some_and(Certificate::has_weak_key) {
+            if v.result.is_ok()
+                && v.certificate
+                    .as_ref()
+                    .is_some_and(Certificate::has_weak_key)
+            {
                 warnings.push(Warning::WeakKey);
             }
             if validation.has_weak_link() {
