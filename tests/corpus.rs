@@ -569,3 +569,12 @@ fn efail_multipart_alternative_parts_are_reported_apart() {
     assert!(contents[1].contains("SECRET-TEXT"));
     assert!(!String::from_utf8_lossy(&opened.content).contains("SECRET-TEXT"));
 }
+
+#[test]
+fn crls_carried_in_signed_data_are_read() {
+    // RFC 4134 4.11: a certs-only SignedData with Carl's CRL.
+    let message = SignedMessage::from_content_info(&rfc4134("4.11.bin")).expect("4.11 parses");
+    assert_eq!(message.crls().len(), 1);
+    let crl = smime_wasm::cert::Crl::from_der(&message.crls()[0]).expect("the CRL reads");
+    let _ = crl;
+}

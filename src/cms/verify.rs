@@ -30,6 +30,8 @@ use crate::time::UnixTime;
 
 /// Bounds the work a hostile message can ask for.
 const MAX_SIGNERS: usize = 16;
+/// Bound on CRLs taken from one message.
+const MAX_CRLS: usize = 16;
 
 /// The content octets of a SET, exactly as received.
 #[derive(Clone, Debug)]
@@ -139,6 +141,7 @@ pub struct SignedMessage {
     econtent_type: ObjectIdentifier,
     signer_infos: Vec<SignerInfoRead>,
     certificates: Vec<Certificate>,
+    crls: Vec<Vec<u8>>,
     content: Option<Vec<u8>>,
 }
 
@@ -177,10 +180,15 @@ impl SignedMessage {
                 }
             }
         }
+        let crls = match &read.crls {
+            Some(raw) => split_elements(&raw.0, MAX_CRLS),
+            None => Vec::new(),
+        };
         Ok(Self {
             econtent_type: read.encap_content_info.econtent_type,
             signer_infos: read.signer_infos.0,
             certificates,
+            crls,
             content: read
                 .encap_content_info
                 .econtent
@@ -201,6 +209,11 @@ impl SignedMessage {
     /// Certificates carried in the message.
     pub fn certificates(&self) -> &[Certificate] {
         &self.certificates
+    }
+
+    /// CRLs carried in the message (DER, at most 16), for revocation checks.
+    pub fn crls(&self) -> &[Vec<u8>] {
+        &self.crls
     }
 
     /// Verify every SignerInfo over `detached` content (multipart/signed) or the encapsulated
@@ -274,6 +287,25 @@ impl SignedMessage {
         })();
         verdict
     }
+}
+
+/// The TLVs in a SET's contents (RevocationInfoChoices), at most `max`; `other` forms and
+/// anything unreadable are left out: a CRL nobody can read revokes nothing.
+fn split_elements(contents: &[u8], max: usize) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let Ok(mut reader) =
+        der::SliceReader::new_with_encoding_rules(contents, der::EncodingRules::Ber)
+    else {
+        return out;
+    };
+    while !reader.is_finished() && out.len() < max {
+        match reader.tlv_bytes() {
+            Ok(tlv) if tlv.first() == Some(&0x30) => out.push(tlv.to_vec()),
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    out
 }
 
 /// `SET { contents }` with a DER length.

@@ -326,7 +326,11 @@ fn reports<R: ?Sized>(
     // The CRLs the SignedData carries (RFC 5652 §5.1), once `SignedMessage` keeps them (it
     // skips them today). They are not signed: a forged one cannot pass `Crl::revokes`, and one
     // that cannot be read says nothing.
-    let crls: Vec<Crl> = Vec::new();
+    let crls: Vec<Crl> = message
+        .crls()
+        .iter()
+        .filter_map(|d| Crl::from_der(d).ok())
+        .collect();
     verdicts
         .into_iter()
         .map(|v| {
