@@ -63,14 +63,14 @@ mod time;
 pub mod wasm;
 
 pub use cert::issue::{IdentityRequest, create_csr, generate_identity};
-pub use cert::{Certificate, CertificateInfo, TrustStore};
+pub use cert::{Certificate, CertificateInfo, Crl, TrustStore};
 pub use error::{ChainError, Error, Result, SignatureError};
 pub use key::generate::{KeyAlgorithm, generate_key};
 pub use key::pkcs12::{export_pkcs12, import_pkcs12};
 pub use key::{Identity, PrivateKey, PublicKey};
 pub use smime::{
     ContentEncryption, DigestAlgorithm, EmbeddedPart, EncryptOptions, KeyTransport, Layer, Opened,
-    RecipientIdentifierKind, SignOptions, SignatureFormat, SignerReport, decrypt, encrypt, open,
-    sign, verify,
+    RecipientIdentifierKind, SignOptions, SignatureFormat, SignerReport, Warning, decrypt, encrypt,
+    open, sign, verify,
 };
 pub use time::UnixTime;

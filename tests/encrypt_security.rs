@@ -961,3 +961,12 @@ fn absurd_lengths_are_errors() {
         }
     }
 }
+
+#[test]
+fn weak_rsa_recipient_keys_are_refused() {
+    // RFC 8551 §2.3: Bouncy Castle's test recipient has a 1024-bit key. We still decrypt old
+    // mail sent to such keys, but never encrypt to one.
+    let weak = common::corpus_cert("bouncycastle/smime/cert.pem");
+    let err = encrypt(&message(), &[weak], &EncryptOptions::default(), &mut rng()).unwrap_err();
+    assert_eq!(err.code(), "ERR_INVALID_ARGUMENT");
+}

@@ -211,6 +211,12 @@ pub fn wrap<R: CryptoRng + ?Sized>(
             "key transport needs an RSA certificate",
         )));
     };
+    // RFC 8551 §2.3: keys under 2048 bits are read for old mail, never written to.
+    if rsa::traits::PublicKeyParts::n(&key).bit_width_vartime() < 2048 {
+        return Err(Error::InvalidArgument(String::from(
+            "the recipient's RSA key has fewer than 2048 bits",
+        )));
+    }
     let (key_enc_alg, enc_key) = match transport {
         KeyTransport::RsaPkcs1v15 => (
             AlgorithmIdentifierOwned {

@@ -95,11 +95,28 @@ impl Identity {
         report::to_value(&self.inner.certificate().info())
     }
 
+    /// A PKCS#12 file of this identity (PBES2, AES-256-CBC, PBKDF2-HMAC-SHA-256, SHA-256
+    /// MAC) under `password`, which `openssl pkcs12` and mail clients read.
+    #[wasm_bindgen(js_name = exportPkcs12)]
+    pub fn export_pkcs12(&self, password: &str) -> Result<Uint8Array, JsValue> {
+        crate::export_pkcs12(&self.inner, password, &mut rng())
+            .map(|p| Uint8Array::from(p.as_slice()))
+            .map_err(|e| to_js(&e))
+    }
+
     /// The handle options use to refer to this identity.
     #[wasm_bindgen(getter)]
     pub fn handle(&self) -> u32 {
         self.handle
     }
+}
+
+/// `importPkcs12(bytes, password)`: the identity in a `.p12`/`.pfx` file.
+#[wasm_bindgen(js_name = importPkcs12)]
+pub fn import_pkcs12(bytes: &[u8], password: &str) -> Result<Identity, JsValue> {
+    crate::import_pkcs12(bytes, password)
+        .map(Identity::new)
+        .map_err(|e| to_js(&e))
 }
 
 /// `importIdentity({ certificate, privateKey, password?, chain? })`.
@@ -127,6 +144,65 @@ pub fn import_identity(
     let chain = o.certificates("chain")?;
     let identity = crate::Identity::new(certificate, key, chain).map_err(|e| to_js(&e))?;
     Ok(Identity::new(identity))
+}
+
+/// `generateIdentity({ email, name?, algorithm?, validDays?, issuer?, ca?, now? })`: a new key
+/// and certificate, self-signed unless `issuer` (a CA identity) signs it.
+#[wasm_bindgen(js_name = generateIdentity)]
+pub fn generate_identity(
+    #[wasm_bindgen(unchecked_param_type = "GenerateIdentityOptions")] o: JsValue,
+) -> Result<Identity, JsValue> {
+    let o = Options::new(
+        &o,
+        &[
+            "email",
+            "name",
+            "algorithm",
+            "validDays",
+            "issuer",
+            "ca",
+            "now",
+        ],
+        false,
+    )?;
+    let algorithm = match o.opt_string("algorithm")? {
+        Some(name) => crate::KeyAlgorithm::from_name(&name).map_err(|e| to_js(&e))?,
+        None => crate::KeyAlgorithm::Rsa2048,
+    };
+    let valid_days = match o.get("validDays")? {
+        None => 730,
+        Some(v) => v
+            .as_f64()
+            .filter(|d| d.fract() == 0.0 && (1.0..=36_500.0).contains(d))
+            .ok_or_else(|| invalid("`validDays` must be a whole number from 1 to 36500"))?
+            as u32,
+    };
+    let is_ca = match o.get("ca")? {
+        None => false,
+        Some(v) => v
+            .as_bool()
+            .ok_or_else(|| invalid("`ca` must be a boolean"))?,
+    };
+    let issuer = match o.get("issuer")? {
+        Some(v) => Some(Identity::from_js(&v, "issuer")?),
+        None => None,
+    };
+    let request = crate::IdentityRequest {
+        email: o.string("email")?,
+        name: o.opt_string("name")?,
+        valid_days,
+        not_before: o.time("now")?,
+        is_ca,
+    };
+    crate::generate_identity(&request, algorithm, issuer.as_deref(), &mut rng())
+        .map(Identity::new)
+        .map_err(|e| to_js(&e))
+}
+
+/// `createCsr(identity)`: a PKCS#10 request (PEM) a CA can issue a certificate from.
+#[wasm_bindgen(js_name = createCsr)]
+pub fn create_csr(identity: &Identity) -> Result<String, JsValue> {
+    crate::create_csr(&identity.inner).map_err(|e| to_js(&e))
 }
 
 /// `certificateInfo(cert)`.
@@ -325,7 +401,8 @@ fn trust_and_time(o: &Options) -> Result<(TrustStore, crate::UnixTime), JsValue>
     let trust = TrustStore::new(
         o.certificates("trustAnchors")?,
         o.certificates("intermediates")?,
-    );
+    )
+    .with_crls(o.crls("crls")?);
     Ok((trust, o.time("now")?))
 }
 
@@ -337,7 +414,7 @@ pub fn verify(
 ) -> Result<JsValue, JsValue> {
     let o = Options::new(
         &o.unwrap_or(JsValue::UNDEFINED),
-        &["trustAnchors", "intermediates", "now"],
+        &["trustAnchors", "intermediates", "crls", "now"],
         true,
     )?;
     let (trust, now) = trust_and_time(&o)?;
@@ -353,7 +430,13 @@ pub fn open(
 ) -> Result<JsValue, JsValue> {
     let o = Options::new(
         &o.unwrap_or(JsValue::UNDEFINED),
-        &["decryptionKeys", "trustAnchors", "intermediates", "now"],
+        &[
+            "decryptionKeys",
+            "trustAnchors",
+            "intermediates",
+            "crls",
+            "now",
+        ],
         true,
     )?;
     let (trust, now) = trust_and_time(&o)?;

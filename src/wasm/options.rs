@@ -109,6 +109,27 @@ impl Options {
     }
 }
 
+impl Options {
+    /// An optional list of CRLs (PEM strings or DER bytes).
+    pub fn crls(&self, key: &str) -> Result<Vec<crate::cert::Crl>, JsValue> {
+        match self.get(key)? {
+            None => Ok(Vec::new()),
+            Some(v) => {
+                let array = v
+                    .dyn_ref::<Array>()
+                    .ok_or_else(|| invalid(format!("`{key}` must be an array")))?;
+                array
+                    .iter()
+                    .map(|item| {
+                        crate::cert::Crl::from_pem_or_der(&bytes_or_text(&item, key)?)
+                            .map_err(|e| to_js(&e))
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
 /// The current time from JavaScript (`SystemTime::now` panics on wasm32).
 pub fn now() -> UnixTime {
     UnixTime::from_millis(js_sys::Date::now().max(0.0) as u64)

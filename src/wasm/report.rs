@@ -38,6 +38,7 @@ struct SignerView<'a> {
     signing_time: Option<String>,
     address_match: Option<bool>,
     weak_digest: bool,
+    warnings: Vec<&'static str>,
 }
 
 impl<'a> From<&'a SignerReport> for SignerView<'a> {
@@ -57,6 +58,7 @@ impl<'a> From<&'a SignerReport> for SignerView<'a> {
             signing_time: r.signing_time.map(|t| t.to_iso8601()),
             address_match: r.address_match,
             weak_digest: r.weak_digest,
+            warnings: r.warnings.iter().map(|w| w.label()).collect(),
         }
     }
 }

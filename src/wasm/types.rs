@@ -20,6 +20,8 @@ export type SignerReport = {
   chain: "trusted" | "untrusted" | "expired" | "revoked" | "not-checked"; chainError?: string;
   digest: string; signatureAlgorithm: string; signingTime?: string;
   addressMatch: boolean | null; weakDigest: boolean;
+  /** "weak-key" (signer RSA key under 2048 bits), "weak-chain" (SHA-1/MD5 or small-key certificate on the path). */
+  warnings: string[];
 };
 export type Layer =
   | { kind: "signed"; format: "detached" | "opaque"; signers: SignerReport[] }
@@ -39,13 +41,20 @@ export type SignOptions = {
   signingKey: IdentityRef; format?: "detached" | "opaque";
   digest?: "sha256" | "sha384" | "sha512"; now?: Date | number;
 };
-export type VerifyOptions = { trustAnchors?: Cert[]; intermediates?: Cert[]; now?: Date | number };
+/** A certificate revocation list as PEM text or DER bytes. */
+export type CrlInput = string | Uint8Array;
+export type VerifyOptions = { trustAnchors?: Cert[]; intermediates?: Cert[]; crls?: CrlInput[]; now?: Date | number };
 export type OpenOptions = VerifyOptions & { decryptionKeys?: IdentityRef[] };
 export type EncryptOptions = {
   recipients: Cert[];
   contentEncryption?: "aes-128-cbc" | "aes-192-cbc" | "aes-256-cbc" | "aes-128-gcm" | "aes-256-gcm";
   keyTransport?: "rsa-pkcs1v15" | "rsa-oaep";
   recipientIdentifier?: "issuer-and-serial" | "subject-key-identifier";
+};
+export type GenerateIdentityOptions = {
+  email: string; name?: string;
+  algorithm?: "rsa-2048" | "rsa-3072" | "rsa-4096" | "p-256" | "p-384" | "ed25519" | "x25519";
+  validDays?: number; issuer?: IdentityRef; ca?: boolean; now?: Date | number;
 };
 export type DecryptOptions = { decryptionKeys: IdentityRef[]; now?: Date | number };
 "#;
