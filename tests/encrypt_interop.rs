@@ -10,9 +10,7 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use common::openssl::{Workdir, stderr};
 
 use cms::content_info::ContentInfo;
 use cms::enveloped_data::{
@@ -55,68 +53,6 @@ fn is_gcm(c: ContentEncryption) -> bool {
 
 fn fixture_path(name: &str) -> String {
     format!("{FIXTURES}{name}")
-}
-
-/// A scratch directory under the system temp dir, removed on drop.
-struct Workdir {
-    path: PathBuf,
-}
-
-impl Workdir {
-    fn new(tag: &str) -> Self {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let name = format!("smime-wasm-enc-interop-{}-{n}-{tag}", std::process::id());
-        let path = std::env::temp_dir().join(name);
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        Self { path }
-    }
-
-    fn write(&self, name: &str, bytes: &[u8]) {
-        std::fs::write(self.path.join(name), bytes).expect("write to temp dir");
-    }
-
-    fn read(&self, name: &str) -> Vec<u8> {
-        std::fs::read(self.path.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
-    }
-
-    /// Run `openssl args...` in this directory.
-    fn openssl(&self, args: &[&str]) -> Output {
-        let program = std::env::var_os("OPENSSL").unwrap_or_else(|| "openssl".into());
-        Command::new(&program)
-            .args(args)
-            .current_dir(&self.path)
-            .output()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot run `{}` ({e}): these interop tests need the OpenSSL 3.x CLI on PATH \
-                     (Debian/Ubuntu: apt-get install openssl), or OPENSSL=/path/to/openssl",
-                    program.to_string_lossy()
-                )
-            })
-    }
-
-    /// Run openssl and fail the test with its stderr unless it succeeds.
-    fn openssl_ok(&self, args: &[&str]) {
-        let out = self.openssl(args);
-        assert!(
-            out.status.success(),
-            "openssl {}: {}",
-            args.join(" "),
-            stderr(&out)
-        );
-    }
-}
-
-impl Drop for Workdir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
-    }
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).trim().to_owned()
 }
 
 /// The only layer of `opened`, which must be an encrypted one: (content, transport, integrity).

@@ -7,9 +7,7 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use common::openssl::Workdir;
 
 use common::{NOW, rng, signers};
 use der::pem::LineEnding;
@@ -44,69 +42,6 @@ const CA_ALGORITHMS: [KeyAlgorithm; 3] = [
 ];
 
 // ---- Helpers ---------------------------------------------------------------------------------
-
-/// A scratch directory under the system temp dir, removed on drop.
-struct Workdir {
-    path: PathBuf,
-}
-
-impl Workdir {
-    fn new(tag: &str) -> Self {
-        // Tests run in parallel: a counter keeps every directory apart.
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let name = format!("smime-wasm-enrolment-{}-{n}-{tag}", std::process::id());
-        let path = std::env::temp_dir().join(name);
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        Self { path }
-    }
-
-    fn write(&self, name: &str, bytes: impl AsRef<[u8]>) {
-        std::fs::write(self.path.join(name), bytes).expect("write to temp dir");
-    }
-
-    fn read(&self, name: &str) -> Vec<u8> {
-        std::fs::read(self.path.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
-    }
-
-    /// Run `openssl args...` in this directory: `$OPENSSL`, else Debian's `/usr/bin/openssl`.
-    fn openssl(&self, args: &[&str]) -> Output {
-        let program = std::env::var_os("OPENSSL").unwrap_or_else(|| "/usr/bin/openssl".into());
-        Command::new(&program)
-            .args(args)
-            .current_dir(&self.path)
-            .output()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot run `{}` ({e}): these tests need the OpenSSL 3.x CLI \
-                     (Debian/Ubuntu: apt-get install openssl), or OPENSSL=/path/to/openssl",
-                    program.to_string_lossy()
-                )
-            })
-    }
-
-    /// Run openssl; its stdout, or its complaint.
-    fn openssl_result(&self, args: &[&str]) -> Result<String, String> {
-        let out = self.openssl(args);
-        if out.status.success() {
-            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-        } else {
-            Err(format!(
-                "openssl {}: {}{}",
-                args.join(" "),
-                String::from_utf8_lossy(&out.stdout).trim(),
-                String::from_utf8_lossy(&out.stderr).trim()
-            ))
-        }
-    }
-}
-
-impl Drop for Workdir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
-    }
-}
 
 fn request(email: &str, name: Option<&str>, is_ca: bool) -> IdentityRequest {
     IdentityRequest {

@@ -6,10 +6,10 @@
 
 mod common;
 
+use common::openssl::Workdir;
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
 use std::slice::from_ref;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{NOW, corpus, corpus_cert, describe, signers};
 use smime_wasm::cert::{Crl, Usage, Validation, danger};
@@ -274,50 +274,7 @@ fn version_1_crl_revokes_when_its_signature_counts() {
 
 // ---- A scratch directory and the openssl CLI --------------------------------------------------
 
-struct Workdir {
-    path: PathBuf,
-}
-
 impl Workdir {
-    fn new(tag: &str) -> Self {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let name = format!("smime-wasm-trust-{}-{n}-{tag}", std::process::id());
-        let path = std::env::temp_dir().join(name);
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        Self { path }
-    }
-
-    fn write(&self, name: &str, bytes: &[u8]) {
-        std::fs::write(self.path.join(name), bytes).expect("write to temp dir");
-    }
-
-    fn read(&self, name: &str) -> Vec<u8> {
-        std::fs::read(self.path.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
-    }
-
-    fn openssl(&self, args: &[&str]) {
-        let program = std::env::var_os("OPENSSL").unwrap_or_else(|| "openssl".into());
-        let out: Output = Command::new(&program)
-            .args(args)
-            .current_dir(&self.path)
-            .output()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot run `{}` ({e}): these tests need the OpenSSL 3.x CLI on PATH, or \
-                     OPENSSL=/path/to/openssl",
-                    program.to_string_lossy()
-                )
-            });
-        assert!(
-            out.status.success(),
-            "openssl {}: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
     fn cert(&self, name: &str) -> Certificate {
         Certificate::from_pem_or_der(&self.read(&format!("{name}.pem")))
             .unwrap_or_else(|e| panic!("{name}.pem: {e}"))
@@ -325,12 +282,6 @@ impl Workdir {
 
     fn crl(&self, name: &str) -> Crl {
         Crl::from_pem_or_der(&self.read(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
-    }
-}
-
-impl Drop for Workdir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
     }
 }
 
@@ -364,7 +315,7 @@ impl Pki {
 
     fn key(&self, name: &str) {
         let out = format!("{name}.key");
-        self.dir.openssl(&[
+        self.dir.openssl_ok(&[
             "genpkey",
             "-algorithm",
             "EC",
@@ -379,7 +330,7 @@ impl Pki {
         self.key(name);
         self.dir.write(&format!("{name}.ext"), CA.as_bytes());
         let (key, out) = (format!("{name}.key"), format!("{name}.pem"));
-        self.dir.openssl(&[
+        self.dir.openssl_ok(&[
             "req",
             "-x509",
             "-new",
@@ -409,7 +360,7 @@ impl Pki {
             format!("{name}.pem"),
         );
         self.dir
-            .openssl(&["req", "-new", "-key", &key, "-subj", subject, "-out", &csr]);
+            .openssl_ok(&["req", "-new", "-key", &key, "-subj", subject, "-out", &csr]);
         let (ca, ca_key, ext_file) = (
             format!("{issuer}.pem"),
             format!("{issuer}.key"),
@@ -460,7 +411,7 @@ impl Pki {
             format!("{issuer}.key"),
             format!("{issuer}.pem"),
         );
-        self.dir.openssl(&[
+        self.dir.openssl_ok(&[
             "ca", "-config", &cnf, "-gencrl", "-keyfile", &key, "-cert", &cert, "-out", file,
             "-batch",
         ]);
@@ -730,7 +681,7 @@ fn mimekit_revoked_identities() {
     let extract = |pfx: &str, name: &str| {
         let (certs, key) = (format!("{name}.certs.pem"), format!("{name}.key"));
         let pfx = mimekit(pfx);
-        dir.openssl(&[
+        dir.openssl_ok(&[
             "pkcs12",
             "-legacy",
             "-in",
@@ -741,7 +692,7 @@ fn mimekit_revoked_identities() {
             "-out",
             &certs,
         ]);
-        dir.openssl(&[
+        dir.openssl_ok(&[
             "pkcs12",
             "-legacy",
             "-in",
@@ -768,12 +719,12 @@ fn mimekit_revoked_identities() {
     let pki = Pki { dir };
     std::fs::copy(
         mimekit("intermediate2.key"),
-        pki.dir.path.join("secondary.key"),
+        pki.dir.path().join("secondary.key"),
     )
     .unwrap();
     std::fs::copy(
         mimekit("certificate-authority.key"),
-        pki.dir.path.join("ca.key"),
+        pki.dir.path().join("ca.key"),
     )
     .unwrap();
     pki.dir.write("secondary.pem", pem(&secondary).as_bytes());
@@ -1018,7 +969,7 @@ fn fallback_stops_at_loops() {
     pki.key("b");
     let ca = "basicConstraints=critical,CA:TRUE";
     let a_constraint = "nameConstraints=critical,permitted;email:example.com";
-    dir.openssl(&[
+    dir.openssl_ok(&[
         "req",
         "-x509",
         "-new",
@@ -1035,7 +986,7 @@ fn fallback_stops_at_loops() {
         "-out",
         "a.pem",
     ]);
-    dir.openssl(&[
+    dir.openssl_ok(&[
         "req",
         "-x509",
         "-new",
@@ -1057,8 +1008,8 @@ fn fallback_stops_at_loops() {
     ] {
         let (csr, out) = (format!("{name}.csr"), format!("{name}.pem"));
         let (issuer_cert, issuer_key) = (format!("{issuer}.pem"), format!("{issuer}.key"));
-        dir.openssl(&["req", "-new", "-key", key, "-subj", subject, "-out", &csr]);
-        dir.openssl(&[
+        dir.openssl_ok(&["req", "-new", "-key", key, "-subj", subject, "-out", &csr]);
+        dir.openssl_ok(&[
             "x509",
             "-req",
             "-in",

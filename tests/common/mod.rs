@@ -1,6 +1,8 @@
 //! Helpers shared by the API tests: fixtures, the external corpus, a fixed clock.
 #![allow(dead_code)] // each test crate uses a different subset
 
+pub mod openssl;
+
 use smime_wasm::{Certificate, Identity, Opened, PrivateKey, SignerReport, TrustStore, UnixTime};
 
 /// 2030-01-01T00:00:00Z: inside every fixture's validity period and the Thunderbird certs'.
