@@ -322,17 +322,7 @@ fn rng() -> rand_core::UnwrapErr<getrandom::SysRng> {
 
 /// The identities an options list refers to.
 fn identities(o: &Options, key: &str) -> Result<Vec<Rc<crate::Identity>>, JsValue> {
-    match o.get(key)? {
-        None => Ok(Vec::new()),
-        Some(v) => {
-            let list: &Array = v
-                .dyn_ref()
-                .ok_or_else(|| invalid(format!("`{key}` must be an array")))?;
-            list.iter()
-                .map(|item| Identity::from_js(&item, key))
-                .collect()
-        }
-    }
+    o.each(key, |item| Identity::from_js(item, key))
 }
 
 /// `encrypt(message, { recipients, contentEncryption?, keyTransport?, recipientIdentifier? })`.

@@ -60,23 +60,29 @@ impl Options {
         }
     }
 
-    /// An optional array of strings.
-    pub fn strings(&self, key: &str) -> Result<Vec<String>, JsValue> {
+    /// An optional array, each item read by `item`.
+    pub fn each<T>(
+        &self,
+        key: &str,
+        mut item: impl FnMut(&JsValue) -> Result<T, JsValue>,
+    ) -> Result<Vec<T>, JsValue> {
         match self.get(key)? {
             None => Ok(Vec::new()),
-            Some(v) => {
-                let array = v
-                    .dyn_ref::<Array>()
-                    .ok_or_else(|| invalid(format!("`{key}` must be an array")))?;
-                array
-                    .iter()
-                    .map(|s| {
-                        s.as_string()
-                            .ok_or_else(|| invalid(format!("`{key}` must hold strings")))
-                    })
-                    .collect()
-            }
+            Some(v) => v
+                .dyn_ref::<Array>()
+                .ok_or_else(|| invalid(format!("`{key}` must be an array")))?
+                .iter()
+                .map(|x| item(&x))
+                .collect(),
         }
+    }
+
+    /// An optional array of strings.
+    pub fn strings(&self, key: &str) -> Result<Vec<String>, JsValue> {
+        self.each(key, |s| {
+            s.as_string()
+                .ok_or_else(|| invalid(format!("`{key}` must hold strings")))
+        })
     }
 
     /// An optional time (`Date` or milliseconds); defaults to the current time.
@@ -90,43 +96,17 @@ impl Options {
 
     /// An optional list of certificates (PEM strings or DER bytes; PEM may hold several).
     pub fn certificates(&self, key: &str) -> Result<Vec<Certificate>, JsValue> {
-        match self.get(key)? {
-            None => Ok(Vec::new()),
-            Some(v) => {
-                let array = v
-                    .dyn_ref::<Array>()
-                    .ok_or_else(|| invalid(format!("`{key}` must be an array")))?;
-                let mut out = Vec::new();
-                for item in array.iter() {
-                    out.extend(
-                        Certificate::all_from_pem_or_der(&bytes_or_text(&item, key)?)
-                            .map_err(|e| to_js(&e))?,
-                    );
-                }
-                Ok(out)
-            }
-        }
+        let lists = self.each(key, |item| {
+            Certificate::all_from_pem_or_der(&bytes_or_text(item, key)?).map_err(|e| to_js(&e))
+        })?;
+        Ok(lists.into_iter().flatten().collect())
     }
-}
 
-impl Options {
     /// An optional list of CRLs (PEM strings or DER bytes).
     pub fn crls(&self, key: &str) -> Result<Vec<crate::cert::Crl>, JsValue> {
-        match self.get(key)? {
-            None => Ok(Vec::new()),
-            Some(v) => {
-                let array = v
-                    .dyn_ref::<Array>()
-                    .ok_or_else(|| invalid(format!("`{key}` must be an array")))?;
-                array
-                    .iter()
-                    .map(|item| {
-                        crate::cert::Crl::from_pem_or_der(&bytes_or_text(&item, key)?)
-                            .map_err(|e| to_js(&e))
-                    })
-                    .collect()
-            }
-        }
+        self.each(key, |item| {
+            crate::cert::Crl::from_pem_or_der(&bytes_or_text(item, key)?).map_err(|e| to_js(&e))
+        })
     }
 }
 
