@@ -578,3 +578,53 @@ fn crls_carried_in_signed_data_are_read() {
     let crl = smime_wasm::cert::Crl::from_der(&message.crls()[0]).expect("the CRL reads");
     let _ = crl;
 }
+
+#[test]
+fn capabilities_learned_from_thunderbird_and_mimekit() {
+    let name = "thunderbird/smime/alice.dsig.SHA256.multipart.eml";
+    let opened = open(
+        &corpus(name),
+        &[],
+        &thunderbird_anchor(),
+        NOW,
+        &mut common::rng(),
+    )
+    .expect(name);
+    let report = signers(&opened)[0];
+    let target = report
+        .encryption_certificate
+        .as_ref()
+        .expect("NSS names its encryption key");
+    assert_eq!(target.info().emails, ["Alice@example.com"]);
+    // These NSS messages carry no SMIMECapabilities (MANIFEST.md): nothing is learned, and the
+    // policy falls back to what everyone reads.
+    assert!(report.capabilities.is_none());
+    assert_eq!(
+        smime_wasm::smime::choose_algorithms(&[report.capabilities.as_deref()]),
+        (
+            smime_wasm::ContentEncryption::Aes256Cbc,
+            smime_wasm::KeyTransport::RsaPkcs1v15
+        )
+    );
+    // Thunderbird 24 (2013): AES-256-CBC first.
+    let name = "mimekit/thunderbird-signed.txt";
+    let anchor = trust(vec![corpus_cert(
+        "mimekit/StartComCertificationAuthority.crt",
+    )]);
+    let opened = open(
+        &corpus(name),
+        &[],
+        &anchor,
+        UnixTime::from_secs(1_383_424_084),
+        &mut common::rng(),
+    )
+    .expect(name);
+    let caps = signers(&opened)[0]
+        .certificate
+        .as_ref()
+        .unwrap()
+        .capabilities
+        .clone()
+        .unwrap();
+    assert_eq!(caps.first().map(String::as_str), Some("aes-256-cbc"));
+}

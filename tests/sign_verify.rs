@@ -397,3 +397,56 @@ fn ed25519_signs_with_sha512_as_rfc8419_requires() {
         assert_eq!(report.chain.label(), "trusted");
     }
 }
+
+#[test]
+fn capabilities_are_learned_from_valid_signatures_only() {
+    let signed = sign(
+        &mail("alice@example.org"),
+        &signer("alice"),
+        &SignOptions::default(),
+        NOW,
+    )
+    .unwrap();
+    let opened = open(&signed, &[], &demo_trust(), NOW, &mut common::rng()).unwrap();
+    let report = only_signer(&opened);
+    let learned = [
+        "aes-256-gcm",
+        "aes-128-gcm",
+        "aes-256-cbc",
+        "aes-128-cbc",
+        "rsa-oaep",
+    ]
+    .map(String::from);
+    assert_eq!(
+        report.certificate.as_ref().unwrap().capabilities.as_deref(),
+        Some(&learned[..])
+    );
+    let target = report
+        .encryption_certificate
+        .as_ref()
+        .expect("reply target");
+    assert_eq!(target.emails(), ["alice@example.org"]);
+    assert_eq!(
+        smime_wasm::smime::choose_algorithms(&[report.capabilities.as_deref()]),
+        (
+            smime_wasm::ContentEncryption::Aes256Gcm,
+            smime_wasm::KeyTransport::RsaOaep
+        )
+    );
+    // A changed message: nothing is learned, and no reply target is offered.
+    let tampered =
+        String::from_utf8(signed)
+            .unwrap()
+            .replacen("this is signed", "this is SIGNED", 1);
+    let opened = open(
+        tampered.as_bytes(),
+        &[],
+        &demo_trust(),
+        NOW,
+        &mut common::rng(),
+    )
+    .unwrap();
+    let report = only_signer(&opened);
+    assert!(report.certificate.as_ref().unwrap().capabilities.is_none());
+    assert!(report.encryption_certificate.is_none());
+}

@@ -53,6 +53,10 @@ pub struct CertificateInfo {
     pub is_ca: bool,
     /// SHA-256 of the DER, lower-case hex.
     pub fingerprint_sha256: String,
+    /// What its holder can decrypt, learned from a valid signature (SMIMECapabilities names,
+    /// best first); absent when not known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<Vec<String>>,
 }
 
 impl Certificate {
@@ -108,6 +112,12 @@ impl Certificate {
     /// The exact DER encoding.
     pub fn der(&self) -> &[u8] {
         &self.der
+    }
+
+    /// PEM (`CERTIFICATE`, 64-column base64, LF line ends).
+    pub fn to_pem(&self) -> String {
+        der::pem::encode_string("CERTIFICATE", der::pem::LineEnding::LF, &self.der)
+            .unwrap_or_default()
     }
 
     /// The parsed ASN.1 structure.
@@ -193,6 +203,7 @@ impl Certificate {
             extended_key_usage,
             is_ca: self.is_ca(),
             fingerprint_sha256: hex(&crate::cms::DigestAlgorithm::Sha256.digest(&self.der)),
+            capabilities: None,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use rand_core::CryptoRng;
 
-use super::EncryptOptions;
+use super::{ContentEncryption, EncryptOptions, KeyTransport};
 use crate::cert::Certificate;
 use crate::cms::enveloped::{EnvelopeOptions, envelop};
 use crate::error::Result;
@@ -48,12 +48,39 @@ pub fn encrypt<R: CryptoRng + ?Sized>(
     Ok(out)
 }
 
+/// The algorithms every recipient can read, from what each advertised in a valid signature
+/// (`CertificateInfo::capabilities`; `None` when nothing is known): AES-256-GCM (or AES-128-GCM)
+/// only when every recipient advertised it, else AES-256-CBC (RFC 8551 §2.7.1: "a sending agent
+/// SHOULD use the strongest algorithm all recipients support"); RSAES-OAEP only when every
+/// recipient advertised it, else PKCS#1 v1.5.
+pub fn choose_algorithms(capabilities: &[Option<&[String]>]) -> (ContentEncryption, KeyTransport) {
+    let all = |name: &str| {
+        !capabilities.is_empty()
+            && capabilities
+                .iter()
+                .all(|c| c.is_some_and(|list| list.iter().any(|x| x == name)))
+    };
+    let content = if all("aes-256-gcm") {
+        ContentEncryption::Aes256Gcm
+    } else if all("aes-128-gcm") {
+        ContentEncryption::Aes128Gcm
+    } else {
+        ContentEncryption::Aes256Cbc
+    };
+    let transport = if all("rsa-oaep") {
+        KeyTransport::RsaOaep
+    } else {
+        KeyTransport::RsaPkcs1v15
+    };
+    (content, transport)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::cert::TrustStore;
     use crate::key::{Identity, PrivateKey};
-    use crate::smime::{ContentEncryption, KeyTransport, Layer, RecipientIdentifierKind};
+    use crate::smime::{Layer, RecipientIdentifierKind};
     use crate::time::UnixTime;
 
     const MAIL: &[u8] =
@@ -70,6 +97,35 @@ mod tests {
 
     fn rng() -> rand_core::UnwrapErr<getrandom::SysRng> {
         rand_core::UnwrapErr(getrandom::SysRng)
+    }
+
+    #[test]
+    fn gcm_and_oaep_only_when_every_recipient_advertised_them() {
+        let ours: Vec<String> = ["aes-256-gcm", "aes-128-gcm", "aes-256-cbc", "rsa-oaep"]
+            .map(String::from)
+            .to_vec();
+        let old: Vec<String> = ["aes-256-cbc", "des-ede3-cbc"].map(String::from).to_vec();
+        let gcm128: Vec<String> = ["aes-128-gcm", "rsa-oaep"].map(String::from).to_vec();
+        assert_eq!(
+            choose_algorithms(&[Some(&ours), Some(&ours)]),
+            (ContentEncryption::Aes256Gcm, KeyTransport::RsaOaep)
+        );
+        assert_eq!(
+            choose_algorithms(&[Some(&ours), Some(&gcm128)]),
+            (ContentEncryption::Aes128Gcm, KeyTransport::RsaOaep)
+        );
+        assert_eq!(
+            choose_algorithms(&[Some(&ours), Some(&old)]),
+            (ContentEncryption::Aes256Cbc, KeyTransport::RsaPkcs1v15)
+        );
+        assert_eq!(
+            choose_algorithms(&[Some(&ours), None]),
+            (ContentEncryption::Aes256Cbc, KeyTransport::RsaPkcs1v15)
+        );
+        assert_eq!(
+            choose_algorithms(&[]),
+            (ContentEncryption::Aes256Cbc, KeyTransport::RsaPkcs1v15)
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ mod sign;
 pub use crate::cms::DigestAlgorithm;
 pub use crate::cms::ktri::KeyTransport;
 pub use crate::cms::recipient::RecipientIdentifierKind;
-pub use encrypt::encrypt;
+pub use encrypt::{choose_algorithms, encrypt};
 pub use open::{decrypt, open, verify};
 pub use sign::sign;
 
@@ -168,6 +168,13 @@ pub struct SignerReport {
     pub weak_digest: bool,
     /// Weak material that did not stop the signature or the chain from holding.
     pub warnings: Vec<Warning>,
+    /// The certificate to encrypt replies to: the one the signer's SMIMEEncryptionKeyPreference
+    /// names, else the signer's own. Only when the signature holds (a forged attribute must
+    /// not redirect mail).
+    pub encryption_certificate: Option<crate::cert::Certificate>,
+    /// What the signer can decrypt (SMIMECapabilities), learned only from a valid signature;
+    /// also in `certificate.capabilities`.
+    pub capabilities: Option<Vec<String>>,
 }
 
 /// Weak material in a signature that still holds: reported, never silently accepted.

@@ -358,8 +358,23 @@ fn reports<R: ?Sized>(
             if validation.has_weak_link() {
                 warnings.push(Warning::WeakChain);
             }
+            // Learned capabilities are only believed from a signature that holds.
+            let learned = v.result.is_ok().then_some(v.capabilities).flatten();
+            let encryption_certificate = if v.result.is_ok() {
+                v.encryption_certificate
+                    .clone()
+                    .or_else(|| v.certificate.clone())
+            } else {
+                None
+            };
+            let mut certificate = v.certificate.as_ref().map(Certificate::info);
+            if let Some(info) = certificate.as_mut() {
+                info.capabilities.clone_from(&learned);
+            }
             SignerReport {
-                certificate: v.certificate.as_ref().map(Certificate::info),
+                encryption_certificate,
+                capabilities: learned,
+                certificate,
                 signature: v.result,
                 chain: validation.status,
                 digest: v.digest,

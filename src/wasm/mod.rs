@@ -341,12 +341,42 @@ pub fn encrypt(
         ],
         false,
     )?;
-    let recipients = o.certificates("recipients")?;
+    // A recipient is a certificate, or `{ certificate, capabilities }` as learned from its
+    // signed mail (`SignerReport.encryptionCertificate`).
+    let mut recipients = Vec::new();
+    let mut learned: Vec<Option<Vec<String>>> = Vec::new();
+    for entry in o.each("recipients", |item| Ok(item.clone()))? {
+        if entry.is_string() || entry.is_instance_of::<Uint8Array>() {
+            recipients.extend(
+                Certificate::all_from_pem_or_der(&bytes_or_text(&entry, "recipients")?)
+                    .map_err(|e| to_js(&e))?,
+            );
+            learned.push(None);
+            continue;
+        }
+        let r = Options::new(&entry, &["certificate", "capabilities"], false)?;
+        let cert = r
+            .get("certificate")?
+            .ok_or_else(|| invalid("recipient `certificate` is required"))?;
+        recipients.push(
+            Certificate::from_pem_or_der(&bytes_or_text(&cert, "certificate")?)
+                .map_err(|e| to_js(&e))?,
+        );
+        learned.push(
+            r.get("capabilities")?
+                .is_some()
+                .then(|| r.strings("capabilities"))
+                .transpose()?,
+        );
+    }
     if recipients.is_empty() {
         return Err(invalid("`recipients` must name at least one certificate"));
     }
+    let caps: Vec<Option<&[String]>> = learned.iter().map(Option::as_deref).collect();
+    let (policy_content, policy_transport) = crate::smime::choose_algorithms(&caps);
     let content_encryption = match o.opt_string("contentEncryption")?.as_deref() {
-        None | Some("aes-256-cbc") => ContentEncryption::Aes256Cbc,
+        None => policy_content,
+        Some("aes-256-cbc") => ContentEncryption::Aes256Cbc,
         Some("aes-128-cbc") => ContentEncryption::Aes128Cbc,
         Some("aes-192-cbc") => ContentEncryption::Aes192Cbc,
         Some("aes-128-gcm") => ContentEncryption::Aes128Gcm,
@@ -354,7 +384,8 @@ pub fn encrypt(
         Some(other) => return Err(invalid(format!("contentEncryption `{other}`"))),
     };
     let key_transport = match o.opt_string("keyTransport")?.as_deref() {
-        None | Some("rsa-pkcs1v15") => KeyTransport::RsaPkcs1v15,
+        None => policy_transport,
+        Some("rsa-pkcs1v15") => KeyTransport::RsaPkcs1v15,
         Some("rsa-oaep") => KeyTransport::RsaOaep,
         Some(other) => return Err(invalid(format!("keyTransport `{other}`"))),
     };

@@ -39,6 +39,16 @@ struct SignerView<'a> {
     address_match: Option<bool>,
     weak_digest: bool,
     warnings: Vec<&'static str>,
+    encryption_certificate: Option<EncryptionTarget>,
+}
+
+/// A reply target: the certificate's facts, what it can decrypt, and the certificate itself.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EncryptionTarget {
+    #[serde(flatten)]
+    info: CertificateInfo,
+    pem: String,
 }
 
 impl<'a> From<&'a SignerReport> for SignerView<'a> {
@@ -59,6 +69,14 @@ impl<'a> From<&'a SignerReport> for SignerView<'a> {
             address_match: r.address_match,
             weak_digest: r.weak_digest,
             warnings: r.warnings.iter().map(|w| w.label()).collect(),
+            encryption_certificate: r.encryption_certificate.as_ref().map(|c| {
+                let mut info = c.info();
+                info.capabilities.clone_from(&r.capabilities);
+                EncryptionTarget {
+                    info,
+                    pem: c.to_pem(),
+                }
+            }),
         }
     }
 }

@@ -22,6 +22,8 @@ export type SignerReport = {
   addressMatch: boolean | null; weakDigest: boolean;
   /** "weak-key" (signer RSA key under 2048 bits), "weak-chain" (SHA-1/MD5 or small-key certificate on the path). */
   warnings: string[];
+  /** Where to encrypt replies (the signer's SMIMEEncryptionKeyPreference, else its own certificate), with learned `capabilities`; only for a valid signature. */
+  encryptionCertificate: (CertificateInfo & { pem: string }) | null;
 };
 export type Layer =
   | { kind: "signed"; format: "detached" | "opaque"; signers: SignerReport[] }
@@ -45,8 +47,11 @@ export type SignOptions = {
 export type CrlInput = string | Uint8Array;
 export type VerifyOptions = { trustAnchors?: Cert[]; intermediates?: Cert[]; crls?: CrlInput[]; now?: Date | number };
 export type OpenOptions = VerifyOptions & { decryptionKeys?: IdentityRef[] };
+/** A recipient certificate, optionally with what it advertised (CertificateInfo.capabilities). */
+export type Recipient = Cert | { certificate: Cert; capabilities?: string[] };
 export type EncryptOptions = {
-  recipients: Cert[];
+  /** Without `contentEncryption`/`keyTransport`, AES-GCM and RSA-OAEP are chosen only when every recipient advertised them. */
+  recipients: Recipient[];
   contentEncryption?: "aes-128-cbc" | "aes-192-cbc" | "aes-256-cbc" | "aes-128-gcm" | "aes-256-gcm";
   keyTransport?: "rsa-pkcs1v15" | "rsa-oaep";
   recipientIdentifier?: "issuer-and-serial" | "subject-key-identifier";
