@@ -4,11 +4,15 @@
  *
  * ```js
  * const smime = await SmimeClient.start();
- * const { identities: [alice], trustAnchors } = await smime.loadDemoIdentities();
+ * const { identities, trustAnchors } = await smime.loadDemoIdentities();
+ * const [alice, bob] = identities;
  * const message = await smime.composeMessage({ from: "alice@example.org", to: ["bob@example.org"],
  *                                              subject: "Hi", text: "Hello" });
  * const signed = await smime.sign({ message, signingKey: alice });
- * const { layers } = await smime.open({ message: signed, trustAnchors });
+ * const sealed = await smime.encrypt({ message: signed,
+ *                                      recipients: [bob.certificate, alice.certificate] });
+ * const { layers } = await smime.open({ message: sealed, decryptionKeys: [bob], trustAnchors });
+ * // layers: [{ kind: "encrypted", ... }, { kind: "signed", ... }]
  * ```
  *
  * Private keys stay in the worker; an `Identity` here is a handle plus the certificate. Bytes the
@@ -58,6 +62,7 @@
  * @typedef {{ kind: "encrypted", contentEncryption: string, keyTransport: string,
  *             integrityProtected: boolean }} EncryptedLayer
  * @typedef {SignedLayer | EncryptedLayer} Layer
+ * @typedef {"aes-128-cbc" | "aes-192-cbc" | "aes-256-cbc" | "aes-128-gcm" | "aes-256-gcm"} ContentEncryption
  *
  * @typedef {object} Opened
  * @property {Uint8Array} content  the innermost MIME entity, exact bytes
@@ -152,6 +157,40 @@ export class SmimeClient {
   }
 
   /**
+   * Encrypts a whole RFC 5322 message to the recipients' certificates; the outer headers stay
+   * outside the encryption. Include the sender's own certificate to keep sent mail readable.
+   * @param {{ message: Uint8Array, recipients: Cert[], contentEncryption?: ContentEncryption,
+   *           keyTransport?: "rsa-pkcs1v15" | "rsa-oaep",
+   *           recipientIdentifier?: "issuer-and-serial" | "subject-key-identifier" }} options
+   * @returns {Promise<Uint8Array>}
+   */
+  async encrypt(options) {
+    const { message, ...rest } = only(
+      options,
+      ["message", "recipients", "contentEncryption", "keyTransport", "recipientIdentifier"],
+      "encrypt",
+    );
+    return this.#call("encrypt", [message, rest]);
+  }
+
+  /**
+   * Removes the encryption with whichever of `decryptionKeys` the message was encrypted for;
+   * signatures inside are not checked (`open` does both). Rejects with ERR_NOT_ENCRYPTED,
+   * ERR_NO_MATCHING_RECIPIENT or ERR_DECRYPT_FAILED.
+   * @param {{ message: Uint8Array, decryptionKeys: Identity[], now?: Date }} options
+   * @returns {Promise<Opened>}
+   */
+  async decrypt(options) {
+    const { message, decryptionKeys, ...rest } = only(
+      options,
+      ["message", "decryptionKeys", "now"],
+      "decrypt",
+    );
+    const keys = this.#handles(decryptionKeys, "decrypt");
+    return this.#call("decrypt", [message, { ...rest, decryptionKeys: keys }]);
+  }
+
+  /**
    * Checks every signature of a signed message. A broken signature is reported, not thrown.
    * @param {{ message: Uint8Array, trustAnchors?: Cert[], intermediates?: Cert[], now?: Date }} options
    * @returns {Promise<Opened>}
@@ -179,12 +218,7 @@ export class SmimeClient {
     );
     /** @type {Record<string, unknown>} */
     const o = { ...rest };
-    if (decryptionKeys !== undefined) {
-      if (!Array.isArray(decryptionKeys)) {
-        throw new SmimeError("ERR_INVALID_ARGUMENT", "open: decryptionKeys must be an array");
-      }
-      o.decryptionKeys = decryptionKeys.map((key) => this.#handle(key));
-    }
+    if (decryptionKeys !== undefined) o.decryptionKeys = this.#handles(decryptionKeys, "open");
     return this.#call("open", [message, o]);
   }
 
@@ -231,6 +265,18 @@ export class SmimeClient {
       );
     }
     return identity.handle;
+  }
+
+  /**
+   * @param {unknown} identities  should be an array of Identity
+   * @param {string} method
+   * @returns {string[]}
+   */
+  #handles(identities, method) {
+    if (!Array.isArray(identities)) {
+      throw new SmimeError("ERR_INVALID_ARGUMENT", `${method}: decryptionKeys must be an array`);
+    }
+    return identities.map((identity) => this.#handle(identity));
   }
 
   /**

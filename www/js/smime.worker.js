@@ -50,6 +50,9 @@ const ops = {
   certificateInfo: ([certificate]) => smime.certificateInfo(certificate),
   composeMessage: ([o]) => smime.composeMessage(o),
   sign: ([message, o]) => smime.sign(message, { ...o, signingKey: lookup(o.signingKey) }),
+  encrypt: ([message, o]) => smime.encrypt(message, o),
+  decrypt: ([message, o]) =>
+    smime.decrypt(message, { ...o, decryptionKeys: lookupAll(o?.decryptionKeys, "decryptionKeys") }),
   verify: ([message, o]) => smime.verify(message, o),
   open: ([message, o]) => smime.open(message, withKeys(o, "decryptionKeys")),
   loadDemoIdentities: async () => {
@@ -120,9 +123,17 @@ function lookup(handle) {
  */
 function withKeys(o, key) {
   if (!o || !(key in o)) return o;
-  const handles = o[key];
+  return { ...o, [key]: lookupAll(o[key], key) };
+}
+
+/**
+ * @param {unknown} handles  should be an array of handles
+ * @param {string} key       the option's name, for the error
+ * @returns {smime.Identity[]}
+ */
+function lookupAll(handles, key) {
   if (!Array.isArray(handles)) throw smimeError("ERR_INVALID_ARGUMENT", `${key} must be an array`);
-  return { ...o, [key]: handles.map(lookup) };
+  return handles.map(lookup);
 }
 
 /**

@@ -4,6 +4,8 @@
  * The views show these sentences; they never show a stack trace or guess from a message text.
  */
 
+import { encryptedTitle } from "./encryption-text.js";
+
 /** @typedef {import("./smime-client.js").SignerReport} SignerReport */
 /** @typedef {import("./smime-client.js").CertificateInfo} CertificateInfo */
 /** @typedef {import("./smime-client.js").Layer} Layer */
@@ -22,8 +24,13 @@ const ERROR_SENTENCES = {
   ERR_TOO_LARGE: "The message is too large to read safely.",
   ERR_SIGNING_FAILED: "The private key could not make the signature.",
   ERR_RANDOM: "The browser could not provide random numbers.",
-  ERR_DECRYPT_FAILED: "This message could not be decrypted with your keys.",
-  ERR_NO_MATCHING_RECIPIENT: "This message was not encrypted for any of your identities.",
+  ERR_NOT_ENCRYPTED: "This message is not encrypted.",
+  ERR_DECRYPT_FAILED:
+    "It is encrypted for one of your keys but could not be decrypted: it was damaged or changed " +
+    "on the way, or made for a different key. Nothing of its content is shown.",
+  ERR_NO_MATCHING_RECIPIENT:
+    "It is encrypted for other people: none of your keys can open it. " +
+    "Ask the sender to encrypt it for your certificate.",
   ERR_INVALID_ARGUMENT: "The page made a request the S/MIME engine does not accept. This is a bug.",
   ERR_INTERNAL: "The S/MIME engine stopped unexpectedly; it starts afresh on the next try.",
 };
@@ -220,9 +227,7 @@ export function layerTitle(layer) {
       ? "Signed (opaque: application/pkcs7-mime, needs S/MIME to read)"
       : "Signed (detached: multipart/signed, readable without S/MIME)";
   }
-  return layer.integrityProtected
-    ? `Encrypted (${layer.contentEncryption}), integrity protected`
-    : `Encrypted (${layer.contentEncryption}), not integrity protected`;
+  return encryptedTitle(layer);
 }
 
 /**

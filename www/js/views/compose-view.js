@@ -1,13 +1,18 @@
 // @ts-check
 /**
- * The compose pane: pick a demo sender, write, sign; then show, download or verify the result.
+ * The compose pane: pick a demo sender, write, then sign, encrypt, or sign then encrypt; show,
+ * download or open the result.
  */
 import { byId, h, sizeText } from "../dom.js";
+import { contentEncryptionName, integrityWords, listText, missingCertificatesText } from "../encryption-text.js";
+import { addresses, knownAddresses, otherRecipients } from "../recipients.js";
 import { commonName, digestName } from "../ui-text.js";
-import { clearError, showError } from "./error-view.js";
+import { clearError, showError, showProblem } from "./error-view.js";
+import { protectionMode, setUpProtection } from "./protection-view.js";
 
 /** @typedef {import("../smime-client.js").SmimeClient} SmimeClient */
 /** @typedef {import("../smime-client.js").Identity} Identity */
+/** @typedef {import("./protection-view.js").Choices} Choices */
 
 /**
  * @typedef {object} ComposeContext
@@ -16,7 +21,14 @@ import { clearError, showError } from "./error-view.js";
  * @property {(bytes: Uint8Array, name: string) => void} verify  hands a message to the reader
  */
 
-const FILE_NAME = "signed-message.eml";
+/** What the result is called, by what was done to it. */
+const RESULTS = {
+  sign: { title: "Signed message", file: "signed-message.eml" },
+  encrypt: { title: "Encrypted message", file: "encrypted-message.eml" },
+  both: { title: "Signed and encrypted message", file: "signed-encrypted-message.eml" },
+};
+
+const VERBS = { sign: "sign", encrypt: "encrypt", both: "sign and encrypt", none: "send" };
 
 /**
  * @param {ComposeContext} context
@@ -28,14 +40,13 @@ export function setUpCompose(context, senders) {
   const to = byId("to", HTMLInputElement);
   const subject = byId("subject", HTMLInputElement);
   const body = byId("body", HTMLTextAreaElement);
-  const digest = byId("digest", HTMLSelectElement);
-  const signButton = byId("sign-button", HTMLButtonElement);
   const errorBox = byId("compose-error", HTMLElement);
-  const output = byId("signed-output", HTMLElement);
-  const summary = byId("signed-summary", HTMLElement);
-  const eml = byId("signed-eml", HTMLTextAreaElement);
-  const download = byId("download-signed", HTMLAnchorElement);
-  const verifyButton = byId("verify-signed", HTMLButtonElement);
+  const output = byId("composed-output", HTMLElement);
+  const title = byId("composed-title", HTMLElement);
+  const summary = byId("composed-summary", HTMLElement);
+  const eml = byId("composed-eml", HTMLTextAreaElement);
+  const download = byId("download-composed", HTMLAnchorElement);
+  const openButton = byId("open-composed", HTMLButtonElement);
 
   from.replaceChildren(
     ...senders.map((identity, index) =>
@@ -43,66 +54,79 @@ export function setUpCompose(context, senders) {
     ),
   );
   from.disabled = false;
-  signButton.disabled = false;
+  const protection = setUpProtection(senders);
+  protection.setBusy(false);
 
-  /** @type {Uint8Array | null} */
-  let signed = null;
+  /** @type {{ bytes: Uint8Array, file: string } | null} */
+  let composed = null;
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault(); // the page never submits anywhere (CSP form-action 'none')
     clearError(errorBox);
-    signButton.disabled = true;
+    protection.setBusy(true);
     form.setAttribute("aria-busy", "true");
+    const choices = protection.choices();
+    const mode = protectionMode(choices);
     try {
-      const sender = (await context.senders())[Number(from.value)];
-      const format = /** @type {"detached" | "opaque"} */ (
-        new FormData(form).get("format") === "opaque" ? "opaque" : "detached"
-      );
-      const hash = /** @type {"sha256" | "sha384" | "sha512"} */ (digest.value);
-      const message = await context.client.composeMessage({
+      if (mode === "none") return; // the button is off; Enter in a field must not send plain mail
+      const identities = await context.senders();
+      const sender = identities[Number(from.value)];
+      const plan = choices.encrypt ? protection.plan(sender, identities) : null;
+      if (plan && plan.missing.length > 0) {
+        const why = missingCertificatesText(plan.missing, knownAddresses(identities));
+        showProblem(errorBox, "Could not encrypt the message.", why);
+        return;
+      }
+      let message = await context.client.composeMessage({
         from: sender.info.emails[0],
         to: addresses(to.value),
         subject: subject.value,
         text: body.value,
       });
-      signed = await context.client.sign({ message, signingKey: sender, format, digest: hash });
-      show(signed, `${format === "opaque" ? "Opaque" : "Detached"} signature by ${sender.info.emails[0]}, ${digestName(hash)}`, format);
+      /** @type {string[]} */
+      const done = [];
+      if (choices.sign) {
+        const { format, digest } = choices;
+        message = await context.client.sign({ message, signingKey: sender, format, digest });
+        done.push(`${format === "opaque" ? "Opaque" : "Detached"} signature by ${sender.info.emails[0]}, ${digestName(digest)}`);
+      }
+      if (plan) {
+        const { contentEncryption } = choices;
+        message = await context.client.encrypt({ message, recipients: plan.certificates, contentEncryption });
+        const whom = listText([...otherRecipients(plan, sender), `you (${sender.info.emails[0]})`]);
+        const how = `${contentEncryptionName(contentEncryption)}, ${integrityWords(contentEncryption)}`;
+        done.push(`${choices.sign ? "then encrypted" : "Encrypted"} for ${whom} with ${how}`);
+      }
+      show(message, done.join(", "), { ...choices, mode });
     } catch (error) {
-      showError(errorBox, "Could not sign the message.", error);
+      showError(errorBox, `Could not ${VERBS[mode]} the message.`, error);
     } finally {
-      signButton.disabled = false;
+      protection.setBusy(false);
       form.removeAttribute("aria-busy");
     }
   });
 
-  verifyButton.addEventListener("click", () => {
-    if (signed) context.verify(signed, FILE_NAME);
+  openButton.addEventListener("click", () => {
+    if (composed) context.verify(composed.bytes, composed.file);
   });
 
   /**
    * @param {Uint8Array} bytes
    * @param {string} description
-   * @param {string} format
+   * @param {Choices & { mode: "sign" | "encrypt" | "both" }} choices
    */
-  function show(bytes, description, format) {
+  function show(bytes, description, { sign, encrypt, format, mode }) {
+    const result = RESULTS[mode];
+    composed = { bytes, file: result.file };
+    title.textContent = result.title;
     eml.value = new TextDecoder().decode(bytes);
     summary.textContent = `${description} · ${sizeText(bytes.length)}`;
-    output.dataset.format = format;
+    output.dataset.format = sign ? format : "";
+    output.dataset.encrypted = String(encrypt);
     if (download.href) URL.revokeObjectURL(download.href);
     const blob = new Blob([/** @type {Uint8Array<ArrayBuffer>} */ (bytes)], { type: "message/rfc822" });
     download.href = URL.createObjectURL(blob);
-    download.download = FILE_NAME;
+    download.download = result.file;
     output.hidden = false;
   }
-}
-
-/**
- * "a@x.org, b@y.org" -> ["a@x.org", "b@y.org"]
- * @param {string} value
- */
-function addresses(value) {
-  return value
-    .split(/[,;]/)
-    .map((address) => address.trim())
-    .filter(Boolean);
 }

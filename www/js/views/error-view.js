@@ -12,10 +12,24 @@ import { errorSentence } from "../ui-text.js";
 export function showError(box, what, error) {
   const { code, detail } = describe(error);
   box.dataset.errorCode = code;
+  delete box.dataset.problem;
   box.replaceChildren(
     h("p", {}, h("strong", {}, what), " ", errorSentence(code)),
     h("p", { class: "error-detail" }, "Code ", h("code", { "data-role": "error-code" }, code), detail && ` · ${detail}`),
   );
+  box.hidden = false;
+}
+
+/**
+ * Fills `box` with a problem the page found itself, before asking the engine (so it has no code).
+ * @param {HTMLElement} box
+ * @param {string} what      what the user was doing, e.g. "Could not encrypt the message."
+ * @param {string} sentence  why, and what to do about it
+ */
+export function showProblem(box, what, sentence) {
+  delete box.dataset.errorCode;
+  box.dataset.problem = "true";
+  box.replaceChildren(h("p", {}, h("strong", {}, what), " ", sentence));
   box.hidden = false;
 }
 
@@ -24,6 +38,7 @@ export function clearError(box) {
   box.hidden = true;
   box.replaceChildren();
   delete box.dataset.errorCode;
+  delete box.dataset.problem;
 }
 
 /**

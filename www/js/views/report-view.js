@@ -6,25 +6,11 @@
  */
 import { h, sizeText } from "../dom.js";
 import { parseEntity, readable } from "../mime-text.js";
-import {
-  addressSummary,
-  algorithmName,
-  chainProblem,
-  chainState,
-  commonName,
-  dateText,
-  dayText,
-  digestName,
-  layerTitle,
-  signatureProblem,
-  signerName,
-  signerSummary,
-  verdict,
-} from "../ui-text.js";
+import { signerSummary, verdict } from "../ui-text.js";
+import { layerBlocks } from "./layer-view.js";
 
 /** @typedef {import("../smime-client.js").Opened} Opened */
 /** @typedef {import("../smime-client.js").Layer} Layer */
-/** @typedef {import("../smime-client.js").SignerReport} SignerReport */
 
 const SHOWN_HEADERS = [
   ["from", "From"],
@@ -48,7 +34,7 @@ export function renderReport(container, { name, original, opened }) {
   container.replaceChildren(
     h("h3", { id: "report-title", class: "report-title" }, name),
     h("p", { class: "verdict", "data-role": "verdict", "data-verdict": state }, sentence),
-    ...opened.layers.map((layer, index) => layerBlock(layer, index, outer.get("from"))),
+    ...layerBlocks(opened.layers, outer.get("from")),
     messageBlock(outer, opened),
   );
   container.hidden = false;
@@ -60,82 +46,15 @@ export function renderReport(container, { name, original, opened }) {
  * @param {ReturnType<typeof verdict>} state
  */
 function verdictText(layers, state) {
-  if (state === "unsigned") return "Not signed: nothing in this message is protected by a signature.";
+  if (state === "unsigned") {
+    return layers.some((layer) => layer.kind === "encrypted")
+      ? "Encrypted, but not signed: nothing shows who wrote this message."
+      : "Not signed: nothing in this message is protected by a signature.";
+  }
   const signers = layers.flatMap((layer) => (layer.kind === "signed" ? layer.signers : []));
   const worst =
     signers.find((s) => s.signature !== "valid") ?? signers.find((s) => s.chain !== "trusted") ?? signers[0];
   return signerSummary(worst);
-}
-
-/**
- * @param {Layer} layer
- * @param {number} index
- * @param {string | undefined} from
- */
-function layerBlock(layer, index, from) {
-  const title = `Layer ${index + 1}: ${layerTitle(layer)}`;
-  if (layer.kind !== "signed") {
-    return h("section", { class: "layer", "data-role": "layer", "data-kind": layer.kind }, h("h4", {}, title));
-  }
-  return h(
-    "section",
-    { class: "layer", "data-role": "layer", "data-kind": "signed", "data-format": layer.format },
-    h("h4", {}, title),
-    ...layer.signers.map((signer) => signerBlock(signer, from)),
-    layer.signers.length === 0 && h("p", {}, "This layer names no signer."),
-  );
-}
-
-/**
- * @param {SignerReport} report
- * @param {string | undefined} from
- */
-function signerBlock(report, from) {
-  const info = report.certificate;
-  const valid = report.signature === "valid";
-  const rows = [
-    ["Signer", info ? `${commonName(info.subject)} (${signerName(info)})` : signerName(info), "signer-name"],
-    ["Signature", valid ? "valid" : `broken — ${signatureProblem(report)}`, "signature"],
-    ["Certificate", certificateText(report), "chain"],
-    ["Sender address", addressSummary(report, from), "address"],
-    ["Algorithms", algorithmsText(report), "algorithms"],
-    ["Signed at", report.signingTime ? dateText(report.signingTime) : "not stated", "signing-time"],
-  ];
-  return h(
-    "div",
-    {
-      class: "signer",
-      "data-role": "signer",
-      "data-signature": report.signature,
-      "data-chain": report.chain,
-      "data-address-match": String(report.addressMatch),
-    },
-    h(
-      "dl",
-      {},
-      ...rows.flatMap(([term, text, role]) => [h("dt", {}, term), h("dd", { "data-role": role }, text)]),
-    ),
-  );
-}
-
-/** @param {SignerReport} report */
-function algorithmsText(report) {
-  const digest = digestName(report.digest);
-  const weak = report.weakDigest && !/weak/i.test(digest) ? " (weak digest)" : "";
-  return `${digest}${weak} with ${algorithmName(report.signatureAlgorithm)}`;
-}
-
-/**
- * "trusted. Issued by smime-wasm Demo CA; valid from ... to ..." or
- * "not trusted: no trusted authority issued it (ERR_UNKNOWN_ISSUER). Issued by ..."
- * @param {SignerReport} report
- */
-function certificateText(report) {
-  const info = report.certificate;
-  const problem = chainProblem(report);
-  const state = `${chainState(report)}${problem ? `: ${problem} (${report.chainError})` : ""}.`;
-  if (!info) return state;
-  return `${state} Issued by ${commonName(info.issuer)}; valid from ${dayText(info.notBefore)} to ${dayText(info.notAfter)}.`;
 }
 
 /**
@@ -156,7 +75,7 @@ function messageBlock(outer, opened) {
         return value === undefined ? [] : [h("dt", {}, label), h("dd", {}, value)];
       }),
     ),
-    h("p", { class: "hint", "data-role": "protection-note" }, protectionNote(verdict(opened.layers))),
+    h("p", { class: "hint", "data-role": "protection-note" }, protectionNote(opened.layers)),
     parts.text !== null
       ? h("pre", { class: "message-text", "data-role": "message-text", tabindex: "0" }, parts.text)
       : parts.html !== null
@@ -173,18 +92,23 @@ function messageBlock(outer, opened) {
 
 /**
  * What the reader may rely on in the message shown below the headers.
- * @param {ReturnType<typeof verdict>} state
+ * @param {Layer[]} layers
  */
-function protectionNote(state) {
-  switch (state) {
+function protectionNote(layers) {
+  const encrypted = layers.filter((layer) => layer.kind === "encrypted");
+  const outside = encrypted.length > 0 ? "the encryption and the signature" : "the signature";
+  switch (verdict(layers)) {
     case "valid":
-      return "The header fields above travel outside the signature; only the text below is signed.";
+      return `The header fields above travel outside ${outside}; only the text below is signed.`;
     case "untrusted":
       return "The text below is signed, but the signer's certificate is not trusted; the header fields above are not signed.";
     case "broken":
       return "The signature does not hold: the text below may have been changed by someone else.";
     default:
-      return "Nothing in this message is signed: anyone could have written or changed it.";
+      if (encrypted.length === 0) return "Nothing in this message is signed: anyone could have written or changed it.";
+      return encrypted.every((layer) => layer.integrityProtected)
+        ? "The text below was encrypted but not signed: anyone with your certificate could have written it. The header fields above were not encrypted."
+        : "The text below was encrypted but not signed, and its encryption cannot show changes: anyone could have written or changed it. The header fields above were not encrypted.";
   }
 }
 
