@@ -51,9 +51,15 @@ pub struct EnvelopedMessage {
 pub struct ContentKey {
     key: Zeroizing<Vec<u8>>,
     transport: String,
+    recipient: Certificate,
 }
 
 impl ContentKey {
+    /// The certificate of the identity whose key unwrapped it.
+    pub fn recipient(&self) -> &Certificate {
+        &self.recipient
+    }
+
     /// How the key reached us, e.g. `rsa-pkcs1v15` or `ecdh-p256-sha256kdf/aes128-wrap`.
     pub fn transport(&self) -> &str {
         &self.transport
@@ -167,6 +173,7 @@ impl EnvelopedMessage {
                         return Ok(ContentKey {
                             key,
                             transport: ktri::describe(ktri),
+                            recipient: identity.certificate().clone(),
                         });
                     }
                     RecipientInfo::Kari(kari) => {
@@ -174,6 +181,7 @@ impl EnvelopedMessage {
                             return Ok(ContentKey {
                                 key,
                                 transport: kari::describe(kari),
+                                recipient: identity.certificate().clone(),
                             });
                         }
                     }

@@ -130,6 +130,8 @@ pub enum Layer {
         /// AEAD (AuthEnvelopedData): the content cannot have been changed. CBC content can
         /// (Efail), so a CBC layer alone never vouches for the content.
         integrity_protected: bool,
+        /// Whose key opened it (one of the caller's identities).
+        recipient: CertificateInfo,
     },
 }
 

@@ -412,6 +412,9 @@ pub fn decrypt(
 ) -> Result<JsValue, JsValue> {
     let o = Options::new(&o, &["decryptionKeys", "now"], false)?;
     let keys = identities(&o, "decryptionKeys")?;
+    if keys.is_empty() {
+        return Err(invalid("`decryptionKeys` must hold at least one identity"));
+    }
     let keys: Vec<&crate::Identity> = keys.iter().map(Rc::as_ref).collect();
     let opened =
         crate::smime::decrypt(message, &keys, o.time("now")?, &mut rng()).map_err(|e| to_js(&e))?;

@@ -19,6 +19,7 @@ enum LayerView<'a> {
         content_encryption: &'a str,
         key_transport: &'a str,
         integrity_protected: bool,
+        recipient: &'a CertificateInfo,
     },
 }
 
@@ -82,7 +83,9 @@ impl<'a> From<&'a SignerReport> for SignerView<'a> {
 }
 
 fn serializer() -> serde_wasm_bindgen::Serializer {
-    serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true)
+    serde_wasm_bindgen::Serializer::new()
+        .serialize_missing_as_null(true)
+        .serialize_maps_as_objects(true)
 }
 
 /// Any serialisable value as a plain JS object.
@@ -106,10 +109,12 @@ pub fn opened(opened: &Opened) -> Result<JsValue, JsValue> {
                 content_encryption,
                 key_transport,
                 integrity_protected,
+                recipient,
             } => LayerView::Encrypted {
                 content_encryption,
                 key_transport,
                 integrity_protected: *integrity_protected,
+                recipient,
             },
         })
         .collect();

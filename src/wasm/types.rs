@@ -27,7 +27,9 @@ export type SignerReport = {
 };
 export type Layer =
   | { kind: "signed"; format: "detached" | "opaque"; signers: SignerReport[] }
-  | { kind: "encrypted"; contentEncryption: string; keyTransport: string; integrityProtected: boolean };
+  | { kind: "encrypted"; contentEncryption: string; keyTransport: string; integrityProtected: boolean;
+      /** Whose key (of the decryptionKeys) opened it. */
+      recipient: CertificateInfo };
 /** An S/MIME entity inside the innermost content, opened on its own: never merge it with the parts around it. */
 export type EmbeddedPart = { path: number[]; opened?: Opened; error?: Error & { code: string } };
 export type Opened = { content: Uint8Array; layers: Layer[]; parts: EmbeddedPart[] };
