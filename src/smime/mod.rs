@@ -131,7 +131,7 @@ pub enum Layer {
         /// (Efail), so a CBC layer alone never vouches for the content.
         integrity_protected: bool,
         /// Whose key opened it (one of the caller's identities).
-        recipient: CertificateInfo,
+        recipient: Box<CertificateInfo>,
     },
 }
 

@@ -304,7 +304,7 @@ fn decrypt_layer<R: CryptoRng + ?Sized>(
         content_encryption: message.content_algorithm().name().to_owned(),
         key_transport: key.transport().to_owned(),
         integrity_protected: message.integrity_protected(),
-        recipient: key.recipient().info(),
+        recipient: Box::new(key.recipient().info()),
     };
     Ok((layer, plaintext.to_vec()))
 }
