@@ -150,15 +150,31 @@ fn mimekit_identities() {
 }
 
 /// `mimekit/ec/smime.pfx` holds a P-384 key whose certificate and PKCS#8 both spell the curve
-/// out as explicit parameters (specifiedCurve), which RFC 5480 §2.1.1 forbids in PKIX and
-/// `PrivateKey` and `PublicKey` do not read: unsupported, not "no key" and not a panic.
+/// out as explicit parameters (specifiedCurve, which RFC 5480 §2.1.1 forbids in PKIX): they are
+/// exactly P-384's, so the identity imports as P-384 and signs.
 #[test]
-fn mimekit_explicit_curve_is_unsupported() {
+fn mimekit_explicit_p384_curve_imports() {
     let bytes = corpus("mimekit/ec/smime.pfx");
-    assert_eq!(
-        code(import_pkcs12(&bytes, "no.secret")),
-        "ERR_UNSUPPORTED_ALGORITHM"
-    );
+    let identity = import_pkcs12(&bytes, "no.secret").expect("explicit P-384 parameters are read");
+    let info = identity.certificate().info();
+    assert_eq!(info.key_algorithm, "p-384");
+    let mail = b"From: a@example.org\r\nTo: b@example.org\r\nSubject: s\r\n\r\nx\r\n";
+    let signed = smime_wasm::sign(
+        mail,
+        &identity,
+        &smime_wasm::SignOptions::default(),
+        common::NOW,
+    )
+    .expect("the key signs");
+    let opened = smime_wasm::open(
+        &signed,
+        &[],
+        &smime_wasm::TrustStore::default(),
+        common::NOW,
+        &mut rng(),
+    )
+    .expect("open");
+    assert!(opened.layers[0].is_valid());
 }
 
 /// `mimekit/dsa/smime.pfx` holds a DSA key: unsupported, not a panic and not "no key".

@@ -1,12 +1,13 @@
 //! Private and public keys: PKCS#8 (plain and PBES2-encrypted), PKCS#1 and SEC1 PEM, and the
 //! signer that binds a key to its certificate.
 
+mod curves;
 pub mod generate;
 pub mod pkcs12;
 
 use const_oid::ObjectIdentifier;
 use const_oid::db::rfc5912;
-use der::{Decode, Encode};
+use der::{Any, Decode, Encode};
 use pkcs8::{EncryptedPrivateKeyInfoRef, PrivateKeyInfoRef};
 use spki::SubjectPublicKeyInfoOwned;
 use zeroize::Zeroizing;
@@ -54,7 +55,6 @@ pub enum PublicKey {
 impl PublicKey {
     /// Parse a SubjectPublicKeyInfo.
     pub fn from_spki(spki: &SubjectPublicKeyInfoOwned) -> Result<Self> {
-        let der = spki.to_der()?;
         let unsupported = || Error::unsupported(format!("public key {}", spki.algorithm.oid));
         match spki.algorithm.oid {
             rfc5912::RSA_ENCRYPTION => {
@@ -79,11 +79,11 @@ impl PublicKey {
                     .map_err(|_| unsupported())
             }
             rfc5912::ID_EC_PUBLIC_KEY => {
-                let curve = spki
-                    .algorithm
-                    .parameters
-                    .as_ref()
-                    .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+                let curve = curves::named_curve_of(spki.algorithm.parameters.as_ref());
+                // Explicit parameters equal to a named curve: read as the named curve.
+                let mut named = spki.clone();
+                named.algorithm.parameters = curve.map(|oid| Any::encode_from(&oid)).transpose()?;
+                let der = named.to_der()?;
                 use spki::DecodePublicKey;
                 match curve {
                     Some(rfc5912::SECP_256_R_1) => {
@@ -216,10 +216,27 @@ impl PrivateKey {
                 .map(|k| Self::Rsa(Box::new(k)))
                 .map_err(malformed),
             rfc5912::ID_EC_PUBLIC_KEY => {
-                let curve = info
-                    .algorithm
-                    .parameters
-                    .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+                let parameters = info.algorithm.parameters.map(|p| p.to_der()).transpose()?;
+                let curve = parameters.as_deref().and_then(curves::named_curve);
+                let explicit = parameters
+                    .as_deref()
+                    .is_some_and(|p| <ObjectIdentifier>::from_der(p).is_err());
+                if explicit {
+                    // RFC 5915 ECPrivateKey: the scalar is all we need once the curve is known.
+                    let ec = curves::EcPrivateKey::from_der(info.private_key.as_bytes())
+                        .map_err(|e| Error::MalformedKey(e.to_string()))?;
+                    let scalar = Zeroizing::new(ec.private_key.as_bytes().to_vec());
+                    let bad = |_| Error::MalformedKey(String::from("EC private key"));
+                    return match curve {
+                        Some(rfc5912::SECP_256_R_1) => p256::SecretKey::from_slice(&scalar)
+                            .map(|k| Self::P256(k.into()))
+                            .map_err(bad),
+                        Some(rfc5912::SECP_384_R_1) => p384::SecretKey::from_slice(&scalar)
+                            .map(|k| Self::P384(k.into()))
+                            .map_err(bad),
+                        _ => Err(Error::unsupported("elliptic curve")),
+                    };
+                }
                 match curve {
                     Some(rfc5912::SECP_256_R_1) => p256::ecdsa::SigningKey::from_pkcs8_der(&der)
                         .map(Self::P256)
