@@ -44,3 +44,27 @@ export function sizeText(bytes) {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
+
+/**
+ * Offers bytes or text as a file download (through a short-lived blob: URL).
+ * @param {Uint8Array | string} data
+ * @param {string} fileName
+ * @param {string} type
+ */
+export function downloadFile(data, fileName, type) {
+  const part = typeof data === "string" ? data : /** @type {Uint8Array<ArrayBuffer>} */ (data);
+  const url = URL.createObjectURL(new Blob([part], { type }));
+  const link = h("a", { href: url, download: fileName, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/**
+ * A file's name without its extension, safe for a download name.
+ * @param {string} text
+ */
+export function fileStem(text) {
+  return text.replace(/[^A-Za-z0-9._@-]+/g, "_").replace(/^[._]+/, "") || "identity";
+}

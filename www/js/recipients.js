@@ -1,17 +1,19 @@
 // @ts-check
 /**
  * Whom a message is encrypted for: each To address matched to a certificate the page knows (the
- * demo users'), plus the sender, so that sent mail stays readable. An address without a
- * certificate blocks encryption; nothing here guesses.
+ * identities' own, then the contacts'), plus the sender, so that sent mail stays readable. An
+ * address without a certificate blocks encryption; nothing here guesses.
  */
 
 /** @typedef {import("./smime-client.js").Identity} Identity */
+/** @typedef {import("./smime-client.js").Recipient} Recipient */
+/** @typedef {import("./keyring.js").Contact} Contact */
 
 /**
  * @typedef {object} EncryptionPlan
- * @property {{ address: string, identity: Identity }[]} found  To addresses with a certificate
+ * @property {{ address: string, fingerprint: string }[]} found  To addresses with a certificate
  * @property {string[]} missing          To addresses without one: encryption is blocked
- * @property {Uint8Array[]} certificates  the found certificates and the sender's, once each
+ * @property {Recipient[]} certificates  the found certificates and the sender's, once each
  */
 
 /**
@@ -27,42 +29,55 @@ export function addresses(value) {
 }
 
 /**
- * The first address of each identity, for the "known here" list.
+ * The first address of each identity and contact, for the "known here" list.
  * @param {Identity[]} known
+ * @param {Contact[]} [contacts]
  */
-export function knownAddresses(known) {
-  return known.flatMap((identity) => identity.info.emails.slice(0, 1));
+export function knownAddresses(known, contacts = []) {
+  const all = [...known, ...contacts].flatMap((entry) => entry.info.emails.slice(0, 1));
+  return [...new Set(all)];
 }
 
 /**
  * Matches the To addresses against the known certificates (addresses compared without case)
- * and adds the sender's certificate.
+ * and adds the sender's certificate. An identity wins over a contact with the same address.
  * @param {string[]} to
  * @param {Identity} sender
  * @param {Identity[]} known
+ * @param {Contact[]} [contacts]
  * @returns {EncryptionPlan}
  */
-export function planEncryption(to, sender, known) {
+export function planEncryption(to, sender, known, contacts = []) {
   /** @type {EncryptionPlan["found"]} */
   const found = [];
   /** @type {string[]} */
   const missing = [];
+  /** @type {Map<string, Recipient>} by SHA-256 fingerprint, so nobody is listed twice */
+  const certificates = new Map();
   const seen = new Set();
+  /** @param {{ info: { emails: string[] } }} candidate @param {string} key */
+  const has = (candidate, key) => candidate.info.emails.some((email) => email.toLowerCase() === key);
   for (const address of to) {
     const key = address.toLowerCase();
     if (seen.has(key)) continue;
     seen.add(key);
-    const identity = known.find((candidate) =>
-      candidate.info.emails.some((email) => email.toLowerCase() === key),
-    );
-    if (identity) found.push({ address, identity });
-    else missing.push(address);
+    const identity = known.find((candidate) => has(candidate, key));
+    const contact = identity ? undefined : contacts.find((candidate) => has(candidate, key));
+    if (identity) {
+      found.push({ address, fingerprint: identity.info.fingerprintSha256 });
+      certificates.set(identity.info.fingerprintSha256, identity.certificate);
+    } else if (contact) {
+      found.push({ address, fingerprint: contact.info.fingerprintSha256 });
+      const { certificate, capabilities } = contact;
+      certificates.set(
+        contact.info.fingerprintSha256,
+        capabilities.length > 0 ? { certificate, capabilities } : certificate,
+      );
+    } else {
+      missing.push(address);
+    }
   }
-  /** @type {Map<string, Uint8Array>} by SHA-256 fingerprint, so nobody is listed twice */
-  const certificates = new Map();
-  for (const identity of [...found.map((match) => match.identity), sender]) {
-    certificates.set(identity.info.fingerprintSha256, identity.certificate);
-  }
+  certificates.set(sender.info.fingerprintSha256, sender.certificate);
   return { found, missing, certificates: [...certificates.values()] };
 }
 

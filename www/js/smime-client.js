@@ -40,6 +40,8 @@
  * @property {string} fingerprintSha256  hex
  * @property {string[]} [capabilities]
  *
+ * @typedef {Cert | { certificate: Cert, capabilities?: string[] }} Recipient  with what it advertised
+ *
  * @typedef {object} Identity  a certificate whose private key the worker holds
  * @property {string} handle             names the key inside the worker
  * @property {Uint8Array} certificate    DER
@@ -57,6 +59,8 @@
  * @property {boolean} [weakDigest]      the digest is no longer safe (SHA-1)
  * @property {string} [signingTime]      ISO-8601
  * @property {boolean | null} addressMatch  From vs certificate; null when there is no From
+ * @property {(CertificateInfo & { pem: string }) | null} [encryptionCertificate]  where to encrypt
+ *           replies, with learned capabilities; only for a valid signature
  *
  * @typedef {{ kind: "signed", format: "detached" | "opaque", signers: SignerReport[] }} SignedLayer
  * @typedef {{ kind: "encrypted", contentEncryption: string, keyTransport: string,
@@ -67,6 +71,7 @@
  * @typedef {object} Opened
  * @property {Uint8Array} content  the innermost MIME entity, exact bytes
  * @property {Layer[]} layers      outermost first; empty for a plain message
+ * @property {{ path: number[], opened?: Opened }[]} [parts]  S/MIME entities inside, opened alone
  *
  * @typedef {object} Attachment
  * @property {string} filename
@@ -123,6 +128,55 @@ export class SmimeClient {
   }
 
   /**
+   * Imports the identity in a `.p12`/`.pfx` file; a wrong password rejects with ERR_BAD_PASSWORD.
+   * @param {Uint8Array} bytes
+   * @param {string} password
+   * @returns {Promise<Identity>}
+   */
+  async importPkcs12(bytes, password) {
+    return this.#adopt(await this.#call("importPkcs12", [bytes, password]));
+  }
+
+  /**
+   * Makes a new key and certificate in the worker: self-signed, or issued by `issuer` (a CA
+   * identity of this client).
+   * @param {{ email: string, name?: string,
+   *           algorithm?: "rsa-2048" | "rsa-3072" | "rsa-4096" | "p-256" | "p-384" | "ed25519",
+   *           validDays?: number, issuer?: Identity, ca?: boolean, now?: Date }} options
+   * @returns {Promise<Identity>}
+   */
+  async generateIdentity(options) {
+    const { issuer, ...rest } = only(
+      options,
+      ["email", "name", "algorithm", "validDays", "issuer", "ca", "now"],
+      "generateIdentity",
+    );
+    /** @type {Record<string, unknown>} */
+    const o = { ...rest };
+    if (issuer !== undefined) o.issuer = this.#handle(issuer);
+    return this.#adopt(await this.#call("generateIdentity", [o]));
+  }
+
+  /**
+   * A PKCS#10 certificate request (PEM) for this identity's key.
+   * @param {Identity} identity
+   * @returns {Promise<string>}
+   */
+  async createCsr(identity) {
+    return this.#call("createCsr", [this.#handle(identity)]);
+  }
+
+  /**
+   * This identity as a `.p12` file under `password`.
+   * @param {Identity} identity
+   * @param {string} password
+   * @returns {Promise<Uint8Array>}
+   */
+  async exportPkcs12(identity, password) {
+    return this.#call("exportPkcs12", [this.#handle(identity), password]);
+  }
+
+  /**
    * @param {Cert} certificate
    * @returns {Promise<CertificateInfo>}
    */
@@ -159,7 +213,7 @@ export class SmimeClient {
   /**
    * Encrypts a whole RFC 5322 message to the recipients' certificates; the outer headers stay
    * outside the encryption. Include the sender's own certificate to keep sent mail readable.
-   * @param {{ message: Uint8Array, recipients: Cert[], contentEncryption?: ContentEncryption,
+   * @param {{ message: Uint8Array, recipients: Recipient[], contentEncryption?: ContentEncryption,
    *           keyTransport?: "rsa-pkcs1v15" | "rsa-oaep",
    *           recipientIdentifier?: "issuer-and-serial" | "subject-key-identifier" }} options
    * @returns {Promise<Uint8Array>}

@@ -3,7 +3,7 @@
  * The module Worker that owns the smime-wasm instance and every unlocked private key.
  *
  * It is the only file that imports `pkg/`. Private keys enter here once (importIdentity,
- * loadDemoIdentities) and never leave: the page holds a handle string instead.
+ * importPkcs12, generateIdentity, loadDemoIdentities) and never leave: the page holds a handle string instead.
  *
  * Protocol: `{ id, op, args }` in; `{ id, ok: true, value }` or
  * `{ id, ok: false, error: { name, code, message } }` out, with the reply's ArrayBuffers
@@ -47,6 +47,13 @@ const DEMO_TRUST_ANCHOR = "demo-ca.cert.pem";
 const ops = {
   ready: () => true,
   importIdentity: ([o]) => keep(smime.importIdentity(o)),
+  importPkcs12: ([bytes, password]) => keep(smime.importPkcs12(bytes, password)),
+  generateIdentity: ([o]) => {
+    const { issuer, ...rest } = o ?? {};
+    return keep(smime.generateIdentity(issuer === undefined ? rest : { ...rest, issuer: lookup(issuer) }));
+  },
+  createCsr: ([handle]) => smime.createCsr(lookup(handle)),
+  exportPkcs12: ([handle, password]) => lookup(handle).exportPkcs12(password),
   certificateInfo: ([certificate]) => smime.certificateInfo(certificate),
   composeMessage: ([o]) => smime.composeMessage(o),
   sign: ([message, o]) => smime.sign(message, { ...o, signingKey: lookup(o.signingKey) }),

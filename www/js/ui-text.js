@@ -244,3 +244,24 @@ export function verdict(layers) {
   if (signers.some((s) => s.chain !== "trusted")) return "untrusted";
   return "valid";
 }
+
+const KEY_ALGORITHM_NAMES = {
+  "rsa-2048": "RSA 2048",
+  "rsa-3072": "RSA 3072",
+  "rsa-4096": "RSA 4096",
+  "p-256": "ECDSA P-256",
+  "p-384": "ECDSA P-384",
+  "p-521": "ECDSA P-521",
+  ed25519: "Ed25519",
+  x25519: "X25519",
+};
+
+/**
+ * A certificate's key algorithm in words ("p-256" -> "ECDSA P-256").
+ * @param {string} algorithm
+ */
+export function keyAlgorithmName(algorithm) {
+  return Object.hasOwn(KEY_ALGORITHM_NAMES, algorithm)
+    ? KEY_ALGORITHM_NAMES[/** @type {keyof typeof KEY_ALGORITHM_NAMES} */ (algorithm)]
+    : algorithm;
+}

@@ -17,7 +17,8 @@ import { protectionMode, setUpProtection } from "./protection-view.js";
 /**
  * @typedef {object} ComposeContext
  * @property {SmimeClient} client
- * @property {() => Promise<Identity[]>} senders  the demo identities, reloaded if the worker restarted
+ * @property {() => Promise<Identity[]>} senders  the live identities, demo ones reloaded if the worker restarted
+ * @property {import("../keyring.js").Keyring} keyring  identities and contacts
  * @property {(bytes: Uint8Array, name: string) => void} verify  hands a message to the reader
  */
 
@@ -32,9 +33,8 @@ const VERBS = { sign: "sign", encrypt: "encrypt", both: "sign and encrypt", none
 
 /**
  * @param {ComposeContext} context
- * @param {Identity[]} senders
  */
-export function setUpCompose(context, senders) {
+export function setUpCompose(context) {
   const form = byId("compose-form", HTMLFormElement);
   const from = byId("from", HTMLSelectElement);
   const to = byId("to", HTMLInputElement);
@@ -48,14 +48,27 @@ export function setUpCompose(context, senders) {
   const download = byId("download-composed", HTMLAnchorElement);
   const openButton = byId("open-composed", HTMLButtonElement);
 
-  from.replaceChildren(
-    ...senders.map((identity, index) =>
-      h("option", { value: String(index) }, `${commonName(identity.info.subject)} <${identity.info.emails[0]}>`),
-    ),
-  );
+  /** Lists the senders by fingerprint, keeping the one chosen. */
+  function listSenders() {
+    const chosen = from.value;
+    from.replaceChildren(
+      ...context.keyring.identities().map((identity) =>
+        h(
+          "option",
+          { value: identity.info.fingerprintSha256, selected: identity.info.fingerprintSha256 === chosen },
+          `${commonName(identity.info.subject) || identity.info.emails[0]} <${identity.info.emails[0]}>`,
+        ),
+      ),
+    );
+  }
+  listSenders();
   from.disabled = false;
-  const protection = setUpProtection(senders);
+  const protection = setUpProtection(context.keyring);
   protection.setBusy(false);
+  context.keyring.subscribe(() => {
+    listSenders();
+    protection.refresh();
+  });
 
   /** @type {{ bytes: Uint8Array, file: string } | null} */
   let composed = null;
@@ -70,10 +83,14 @@ export function setUpCompose(context, senders) {
     try {
       if (mode === "none") return; // the button is off; Enter in a field must not send plain mail
       const identities = await context.senders();
-      const sender = identities[Number(from.value)];
+      const sender = identities.find((identity) => identity.info.fingerprintSha256 === from.value);
+      if (!sender) {
+        showProblem(errorBox, "Could not sign the message.", "The sender's key is gone (the engine restarted): import it again.");
+        return;
+      }
       const plan = choices.encrypt ? protection.plan(sender, identities) : null;
       if (plan && plan.missing.length > 0) {
-        const why = missingCertificatesText(plan.missing, knownAddresses(identities));
+        const why = missingCertificatesText(plan.missing, knownAddresses(identities, context.keyring.people()));
         showProblem(errorBox, "Could not encrypt the message.", why);
         return;
       }

@@ -42,10 +42,12 @@ const BUTTON_LABELS = {
   none: "Sign",
 };
 
+/** @typedef {import("../keyring.js").Keyring} Keyring */
+
 /**
- * @param {Identity[]} known  the demo users: the senders, and the certificates encrypted to
+ * @param {Keyring} keyring  the senders, and the certificates encrypted to
  */
-export function setUpProtection(known) {
+export function setUpProtection(keyring) {
   const form = byId("compose-form", HTMLFormElement);
   const from = byId("from", HTMLSelectElement);
   const to = byId("to", HTMLInputElement);
@@ -97,11 +99,14 @@ export function setUpProtection(known) {
   /** Whom the message will be encrypted for, updated as the To field changes. */
   function describeRecipients() {
     const { sign, contentEncryption: cipher } = choices();
-    const sender = known[Number(from.value)];
-    const plan = planEncryption(addresses(to.value), sender, known);
+    const known = keyring.identities();
+    const sender = known.find((identity) => identity.info.fingerprintSha256 === from.value);
+    if (!sender) return;
+    const contacts = keyring.people();
+    const plan = planEncryption(addresses(to.value), sender, known, contacts);
     if (plan.missing.length > 0) {
       recipients.dataset.state = "blocked";
-      recipients.textContent = `Cannot encrypt: ${missingCertificatesText(plan.missing, knownAddresses(known))}`;
+      recipients.textContent = `Cannot encrypt: ${missingCertificatesText(plan.missing, knownAddresses(known, contacts))}`;
       return;
     }
     recipients.dataset.state = "ready";
@@ -127,9 +132,10 @@ export function setUpProtection(known) {
     /**
      * The certificates to encrypt for, or the addresses that have none.
      * @param {Identity} sender
-     * @param {Identity[]} identities  the live demo identities (reloaded if the worker restarted)
+     * @param {Identity[]} identities  the live identities (reloaded if the worker restarted)
      */
-    plan: (sender, identities) => planEncryption(addresses(to.value), sender, identities),
+    plan: (sender, identities) => planEncryption(addresses(to.value), sender, identities, keyring.people()),
+    refresh,
     /** @param {boolean} value  while a message is being made, the button stays off */
     setBusy(value) {
       busy = value;
