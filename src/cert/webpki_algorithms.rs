@@ -211,63 +211,27 @@ algorithm!(P384_SHA384, alg_id::ECDSA_P384, alg_id::ECDSA_SHA384);
 algorithm!(P384_SHA512, alg_id::ECDSA_P384, alg_id::ECDSA_SHA512);
 algorithm!(ED25519, alg_id::ED25519, alg_id::ED25519);
 
-/// SHA-2 first: webpki tries entries in order until one matches.
-static STANDARD: &[&dyn SignatureVerificationAlgorithm] = &[
-    &RSA_SHA256,
-    &RSA_SHA384,
-    &RSA_SHA512,
-    &RSA_PSS_SHA256,
-    &RSA_PSS_SHA384,
-    &RSA_PSS_SHA512,
-    &P256_SHA256,
-    &P256_SHA384,
-    &P256_SHA512,
-    &P384_SHA256,
-    &P384_SHA384,
-    &P384_SHA512,
-    &ED25519,
-    &RSA_SHA224,
-    &P256_SHA224,
-    &P384_SHA224,
-    &RSA_SHA256_NN,
-    &RSA_SHA384_NN,
-    &RSA_SHA512_NN,
-    &RSA_SHA224_NN,
-    // SHA-1: read, and reported as weak by the path's owner.
-    &RSA_SHA1,
-    &RSA_SHA1_NN,
-    &P256_SHA1,
-    &P384_SHA1,
-];
+/// The list webpki tries, SHA-2 first (it tries entries in order until one matches), then
+/// SHA-1 (read, and reported as weak by the path's owner), then any `$extra`.
+macro_rules! algorithms {
+    ($($extra:expr),*) => {
+        &[
+            &RSA_SHA256, &RSA_SHA384, &RSA_SHA512,
+            &RSA_PSS_SHA256, &RSA_PSS_SHA384, &RSA_PSS_SHA512,
+            &P256_SHA256, &P256_SHA384, &P256_SHA512,
+            &P384_SHA256, &P384_SHA384, &P384_SHA512,
+            &ED25519,
+            &RSA_SHA224, &P256_SHA224, &P384_SHA224,
+            &RSA_SHA256_NN, &RSA_SHA384_NN, &RSA_SHA512_NN, &RSA_SHA224_NN,
+            &RSA_SHA1, &RSA_SHA1_NN, &P256_SHA1, &P384_SHA1,
+            $($extra),*
+        ]
+    };
+}
 
-static WITH_MD5: &[&dyn SignatureVerificationAlgorithm] = &[
-    &RSA_SHA256,
-    &RSA_SHA384,
-    &RSA_SHA512,
-    &RSA_PSS_SHA256,
-    &RSA_PSS_SHA384,
-    &RSA_PSS_SHA512,
-    &P256_SHA256,
-    &P256_SHA384,
-    &P256_SHA512,
-    &P384_SHA256,
-    &P384_SHA384,
-    &P384_SHA512,
-    &ED25519,
-    &RSA_SHA224,
-    &P256_SHA224,
-    &P384_SHA224,
-    &RSA_SHA256_NN,
-    &RSA_SHA384_NN,
-    &RSA_SHA512_NN,
-    &RSA_SHA224_NN,
-    &RSA_SHA1,
-    &RSA_SHA1_NN,
-    &P256_SHA1,
-    &P384_SHA1,
-    &RSA_MD5,
-    &RSA_MD5_NN,
-];
+static STANDARD: &[&dyn SignatureVerificationAlgorithm] = algorithms!();
+
+static WITH_MD5: &[&dyn SignatureVerificationAlgorithm] = algorithms!(&RSA_MD5, &RSA_MD5_NN);
 
 #[cfg(test)]
 mod tests {

@@ -324,6 +324,25 @@ fn ec_key_identifier(curve: ObjectIdentifier) -> Result<AlgorithmIdentifierOwned
     })
 }
 
+/// An ephemeral key on `$curve` (p256/p384), its ECDH secret with `$key`, and the
+/// originatorKey that carries its public half (uncompressed, with the namedCurve parameter).
+macro_rules! ephemeral_ecdh {
+    ($curve:ident, $rng:expr, $key:expr, $oid:expr, $kind:expr) => {{
+        let ephemeral = $curve::ecdh::EphemeralSecret::generate_from_rng($rng);
+        let z = ephemeral.diffie_hellman(&$curve::PublicKey::from(&$key));
+        let point = ephemeral.public_key().to_sec1_point(false);
+        let originator = OriginatorPublicKey {
+            algorithm: ec_key_identifier($oid)?,
+            public_key: BitString::from_bytes(point.as_bytes())?,
+        };
+        (
+            $kind,
+            originator,
+            Zeroizing::new(z.raw_secret_bytes().to_vec()),
+        )
+    }};
+}
+
 /// Sender side: a KeyAgreeRecipientInfo (version 3) that carries `cek` to `recipient`'s P-256,
 /// P-384 or X25519 key, with a fresh ephemeral key as originatorKey and no ukm.
 ///
@@ -352,34 +371,8 @@ pub fn wrap<R: CryptoRng + ?Sized>(
         }
     };
     let (curve, originator, z) = match recipient.public_key()? {
-        PublicKey::P256(key) => {
-            let ephemeral = p256::ecdh::EphemeralSecret::generate_from_rng(rng);
-            let z = ephemeral.diffie_hellman(&p256::PublicKey::from(&key));
-            let point = ephemeral.public_key().to_sec1_point(false);
-            let originator = OriginatorPublicKey {
-                algorithm: ec_key_identifier(rfc5912::SECP_256_R_1)?,
-                public_key: BitString::from_bytes(point.as_bytes())?,
-            };
-            (
-                Curve::P256,
-                originator,
-                Zeroizing::new(z.raw_secret_bytes().to_vec()),
-            )
-        }
-        PublicKey::P384(key) => {
-            let ephemeral = p384::ecdh::EphemeralSecret::generate_from_rng(rng);
-            let z = ephemeral.diffie_hellman(&p384::PublicKey::from(&key));
-            let point = ephemeral.public_key().to_sec1_point(false);
-            let originator = OriginatorPublicKey {
-                algorithm: ec_key_identifier(rfc5912::SECP_384_R_1)?,
-                public_key: BitString::from_bytes(point.as_bytes())?,
-            };
-            (
-                Curve::P384,
-                originator,
-                Zeroizing::new(z.raw_secret_bytes().to_vec()),
-            )
-        }
+        PublicKey::P256(key) => ephemeral_ecdh!(p256, rng, key, rfc5912::SECP_256_R_1, Curve::P256),
+        PublicKey::P384(key) => ephemeral_ecdh!(p384, rng, key, rfc5912::SECP_384_R_1, Curve::P384),
         PublicKey::X25519(key) => {
             let ephemeral = x25519_dalek::EphemeralSecret::random_from_rng(rng);
             let public = x25519_dalek::PublicKey::from(&ephemeral);
