@@ -6,7 +6,6 @@
 mod common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::Path;
 
 use common::{CORPUS, NOW, corpus, corpus_cert, describe, signers, trust};
 use smime_wasm::cms::{SignedMessage, SignerVerdict};
@@ -472,34 +471,10 @@ fn thunderbird_24_message_verifies_at_its_signing_time() {
 
 // ---- Robustness: every file, no panic ------------------------------------------------------
 
-/// Every corpus file under 4 MB, recursively, sorted.
-fn all_corpus_files() -> Vec<std::path::PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-        let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-        for entry in entries {
-            let path = entry.expect("directory entry").path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.metadata().is_ok_and(|m| m.len() < 4 * 1024 * 1024) {
-                out.push(path);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    walk(Path::new(CORPUS), &mut files);
-    files.sort();
-    assert!(
-        files.len() >= 300,
-        "corpus looks incomplete: {} files under {CORPUS}",
-        files.len()
-    );
-    files
-}
-
 /// Runs `f` on every corpus file and lists the files on which it panicked.
 fn no_panics(what: &str, f: impl Fn(&[u8])) {
     let mut panicked = Vec::new();
-    for path in all_corpus_files() {
+    for path in common::all_corpus_files() {
         let bytes = std::fs::read(&path).expect("readable");
         if catch_unwind(AssertUnwindSafe(|| f(&bytes))).is_err() {
             panicked.push(path.display().to_string());

@@ -8,7 +8,6 @@
 mod common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Path, PathBuf};
 
 use base64ct::Encoding;
 
@@ -869,30 +868,6 @@ fn dotnet_and_outlook_messages_are_not_for_bob() {
 
 // ---- Robustness: every file, no panic -------------------------------------------------------
 
-/// Every corpus file under 4 MB, recursively, sorted.
-fn all_corpus_files() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-        for entry in entries {
-            let path = entry.expect("directory entry").path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.metadata().is_ok_and(|m| m.len() < 4 * 1024 * 1024) {
-                out.push(path);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    walk(Path::new(CORPUS), &mut files);
-    files.sort();
-    assert!(
-        files.len() >= 300,
-        "corpus looks incomplete: {} files under {CORPUS}",
-        files.len()
-    );
-    files
-}
-
 /// Untrusted input never panics: every corpus file through `open` and `decrypt` with Bob's
 /// keys (Thunderbird's and the fixture's), and through the raw EnvelopedData reader.
 #[test]
@@ -902,7 +877,7 @@ fn every_corpus_file_through_open_and_decrypt_never_panics() {
     let anchor = thunderbird_anchor();
     let mut panicked = Vec::new();
     let mut decrypted = 0;
-    for path in all_corpus_files() {
+    for path in common::all_corpus_files() {
         let bytes = std::fs::read(&path).expect("readable");
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             let opened = open(&bytes, &keys, &anchor, NOW, &mut rng());

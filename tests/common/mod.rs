@@ -3,6 +3,8 @@
 
 pub mod openssl;
 
+use std::path::PathBuf;
+
 use smime_wasm::{Certificate, Identity, Opened, PrivateKey, SignerReport, TrustStore, UnixTime};
 
 /// 2030-01-01T00:00:00Z: inside every fixture's validity period and the Thunderbird certs'.
@@ -149,4 +151,28 @@ impl SplitMix {
     pub fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
+}
+
+/// Every corpus file under 4 MB, recursively, sorted.
+pub fn all_corpus_files() -> Vec<PathBuf> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+        let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        for entry in entries {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.metadata().is_ok_and(|m| m.len() < 4 * 1024 * 1024) {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(std::path::Path::new(CORPUS), &mut files);
+    files.sort();
+    assert!(
+        files.len() >= 300,
+        "corpus looks incomplete: {} files under {CORPUS}",
+        files.len()
+    );
+    files
 }
