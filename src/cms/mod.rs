@@ -2,6 +2,7 @@
 //! types of the RustCrypto `cms` crate.
 
 pub mod algorithm;
+pub mod capabilities;
 pub mod content;
 pub mod enveloped;
 pub mod kari;
@@ -12,7 +13,6 @@ mod signed_data;
 mod verify;
 
 pub use algorithm::DigestAlgorithm;
-pub(crate) use signed_data::ADVERTISED_CAPABILITIES;
 pub use signed_data::{PreparedSignature, SignedAttributesSpec, prepare_signature};
 pub use verify::{SignedMessage, SignerVerdict};
 

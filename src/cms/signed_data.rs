@@ -13,9 +13,9 @@ use cms::signed_data::{
     SignerInfo, SignerInfos,
 };
 use const_oid::ObjectIdentifier;
-use const_oid::db::{rfc5911, rfc5912};
+use const_oid::db::rfc5911;
 use der::asn1::{OctetString, SetOfVec};
-use der::{Any, Decode, Encode, Sequence};
+use der::{Any, Encode};
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::attr::Attribute;
 use x509_cert::time::Time;
@@ -25,19 +25,13 @@ use crate::cert::Certificate;
 use crate::error::{Error, Result};
 use crate::time::UnixTime;
 
-/// RFC 8551 §2.5.2 smimeCapabilities.
-const SMIME_CAPABILITIES: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.15");
-/// RFC 8551 §2.5.3 id-aa-encrypKeyPref.
-const ENCRYPTION_KEY_PREFERENCE: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.11");
-
 /// Which optional signed attributes to write, besides contentType and messageDigest.
 #[derive(Debug, Clone, Copy)]
 pub struct SignedAttributesSpec {
     /// signingTime (RFC 5652 §11.3), supplied by the caller.
     pub signing_time: UnixTime,
-    /// The content-encryption algorithms we read, best first (RFC 8551 §2.5.2).
-    pub capabilities: &'static [ObjectIdentifier],
+    /// Whether to write SMIMECapabilities and SMIMEEncryptionKeyPreference (RFC 8551 §2.5).
+    pub advertise: bool,
 }
 
 /// A SignedData whose signed attributes are fixed and whose signature is still to be made.
@@ -49,13 +43,6 @@ pub struct PreparedSignature {
     signed_attrs: SignedAttributes,
     to_be_signed: Vec<u8>,
     certificates: Vec<Certificate>,
-}
-
-/// RFC 8551 §2.5.2 SMIMECapability.
-#[derive(Sequence)]
-struct SmimeCapability {
-    capability_id: ObjectIdentifier,
-    parameters: Option<Any>,
 }
 
 /// Fix the signed attributes over `content` for the signer `certificate`. With `encapsulate`
@@ -79,26 +66,10 @@ pub fn prepare_signature(
         create_message_digest_attribute(&digest.digest(content)).map_err(build)?,
         signing_time_attribute(spec.signing_time)?,
     ];
-    if !spec.capabilities.is_empty() {
-        let caps: Vec<SmimeCapability> = spec
-            .capabilities
-            .iter()
-            .map(|oid| SmimeCapability {
-                capability_id: *oid,
-                parameters: None,
-            })
-            .collect();
-        attrs.push(attribute(SMIME_CAPABILITIES, Any::encode_from(&caps)?)?);
+    if spec.advertise {
+        attrs.push(super::capabilities::capabilities_attribute()?);
+        attrs.push(super::capabilities::preference_attribute(&isn)?);
     }
-    // RFC 8551 §2.5.3: [0] IMPLICIT IssuerAndSerialNumber names the key to encrypt to.
-    let preference = Any::new(
-        der::Tag::ContextSpecific {
-            constructed: true,
-            number: der::TagNumber(0),
-        },
-        isn_value(&isn)?,
-    )?;
-    attrs.push(attribute(ENCRYPTION_KEY_PREFERENCE, preference)?);
     let signed_attrs = SignedAttributes::try_from(attrs)?;
     let to_be_signed = signed_attrs.to_der()?;
     let mut certificates = vec![certificate.clone()];
@@ -111,13 +82,6 @@ pub fn prepare_signature(
         to_be_signed,
         certificates,
     })
-}
-
-fn isn_value(isn: &IssuerAndSerialNumber) -> Result<Vec<u8>> {
-    // The SEQUENCE's contents, re-tagged implicitly as [0].
-    let der = isn.to_der()?;
-    let any = Any::from_der(&der)?;
-    Ok(any.value().to_vec())
 }
 
 fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute> {
@@ -192,13 +156,3 @@ impl PreparedSignature {
         Ok(info.to_der()?)
     }
 }
-
-/// The capabilities we advertise: what issue-3 decryption reads, strongest first. RFC 8551
-/// §2.5.2 lists content-encryption algorithms in order of preference.
-pub(crate) const ADVERTISED_CAPABILITIES: &[ObjectIdentifier] = &[
-    ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.46"), // aes256-GCM
-    ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.6"),  // aes128-GCM
-    ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.42"), // aes256-CBC
-    ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.1.2"),  // aes128-CBC
-    rfc5912::ID_RSAES_OAEP,
-];

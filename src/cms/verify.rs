@@ -7,8 +7,9 @@
 //! sender wrote, RFC 5652 §5.4, as OpenSSL's `CMS_Attributes_Verify` also keeps it), and CRLs
 //! skipped (x509-cert requires a version that RFC 5280 §5.1 makes optional).
 
-use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
+use cms::cert::CertificateChoices;
 
+use super::capabilities::{read_capabilities, read_preference};
 use super::recipient::names_by_issuer_and_serial;
 use cms::content_info::CmsVersion;
 use cms::signed_data::{CertificateSet, SignedAttributes, SignerIdentifier};
@@ -34,14 +35,6 @@ use crate::time::UnixTime;
 const MAX_SIGNERS: usize = 16;
 /// Bound on CRLs taken from one message.
 const MAX_CRLS: usize = 16;
-/// RFC 8551 §2.5.2 smimeCapabilities.
-const SMIME_CAPABILITIES: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.15");
-/// RFC 8551 §2.5.3 id-aa-encrypKeyPref.
-const ENCRYPTION_KEY_PREFERENCE: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.11");
-/// Microsoft's encryption key preference (Outlook writes it beside the standard one).
-const MS_ENCRYPTION_KEY_PREFERENCE: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.16.4");
 
 /// The content octets of a SET, exactly as received.
 #[derive(Clone, Debug)]
@@ -278,8 +271,8 @@ impl SignedMessage {
             encryption_certificate: None,
         };
         if let Some(Ok(attrs)) = &attrs {
-            verdict.capabilities = capabilities(attrs);
-            verdict.encryption_certificate = encryption_preference(attrs)
+            verdict.capabilities = read_capabilities(attrs);
+            verdict.encryption_certificate = read_preference(attrs)
                 .and_then(|isn| {
                     self.certificates
                         .iter()
@@ -391,71 +384,6 @@ fn single_value(
         [value] => Ok(value),
         _ => Err(SignatureError::BadSignedAttributes),
     }
-}
-
-/// RFC 8551 §2.5.2 SMIMECapability.
-#[derive(Sequence)]
-struct SmimeCapability {
-    capability_id: ObjectIdentifier,
-    parameters: Option<der::Any>,
-}
-
-/// The SMIMECapabilities attribute, by name.
-fn capabilities(attrs: &SignedAttributes) -> Option<Vec<String>> {
-    let attr = attrs.iter().find(|a| a.oid == SMIME_CAPABILITIES)?;
-    let value = attr.values.get(0)?;
-    let list = Vec::<SmimeCapability>::from_der(&value.to_der().ok()?).ok()?;
-    Some(
-        list.iter()
-            .take(64)
-            .map(|c| capability_name(&c.capability_id))
-            .collect(),
-    )
-}
-
-/// A capability's name in the vocabulary of `ContentEncryption`/`KeyTransport` labels.
-pub fn capability_name(oid: &ObjectIdentifier) -> String {
-    match oid.to_string().as_str() {
-        "2.16.840.1.101.3.4.1.46" => "aes-256-gcm",
-        "2.16.840.1.101.3.4.1.26" => "aes-192-gcm",
-        "2.16.840.1.101.3.4.1.6" => "aes-128-gcm",
-        "2.16.840.1.101.3.4.1.42" => "aes-256-cbc",
-        "2.16.840.1.101.3.4.1.22" => "aes-192-cbc",
-        "2.16.840.1.101.3.4.1.2" => "aes-128-cbc",
-        "1.2.840.113549.3.7" => "des-ede3-cbc",
-        "1.2.840.113549.3.2" => "rc2-cbc",
-        "1.2.840.113549.1.1.7" => "rsa-oaep",
-        "1.2.840.113549.1.1.1" => "rsa-pkcs1v15",
-        "2.16.840.1.101.3.4.1.45" => "aes-256-wrap",
-        "2.16.840.1.101.3.4.1.5" => "aes-128-wrap",
-        "1.3.132.1.11.1" => "ecdh-sha256kdf",
-        "1.3.132.1.11.2" => "ecdh-sha384kdf",
-        "1.2.840.113549.1.9.16.3.19" => "x25519-hkdf-sha256",
-        other => return other.to_owned(),
-    }
-    .to_owned()
-}
-
-/// RFC 8551 §2.5.3 SMIMEEncryptionKeyPreference (issuerAndSerialNumber choice) or Microsoft's
-/// attribute, which holds an IssuerAndSerialNumber directly.
-fn encryption_preference(attrs: &SignedAttributes) -> Option<IssuerAndSerialNumber> {
-    if let Some(attr) = attrs.iter().find(|a| a.oid == ENCRYPTION_KEY_PREFERENCE) {
-        let value = attr.values.get(0)?;
-        // [0] IMPLICIT IssuerAndSerialNumber: re-tag the contents as a SEQUENCE.
-        let implicit_isn = der::Tag::ContextSpecific {
-            constructed: true,
-            number: der::TagNumber(0),
-        };
-        if der::Tagged::tag(value) != implicit_isn {
-            return None;
-        }
-        let any = der::Any::new(der::Tag::Sequence, value.value()).ok()?;
-        return IssuerAndSerialNumber::from_der(&any.to_der().ok()?).ok();
-    }
-    let attr = attrs
-        .iter()
-        .find(|a| a.oid == MS_ENCRYPTION_KEY_PREFERENCE)?;
-    IssuerAndSerialNumber::from_der(&attr.values.get(0)?.to_der().ok()?).ok()
 }
 
 fn signing_time(attrs: &SignedAttributes) -> Option<UnixTime> {

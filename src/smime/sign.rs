@@ -24,7 +24,7 @@ pub fn sign(
 
     let spec = SignedAttributesSpec {
         signing_time: now,
-        capabilities: crate::cms::ADVERTISED_CAPABILITIES,
+        advertise: true,
     };
     let encapsulate = opts.format == SignatureFormat::Opaque;
     // RFC 8419 §3.1: with Ed25519, messageDigest uses SHA-512.
