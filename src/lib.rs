@@ -27,9 +27,9 @@
 //!
 //! # Layers
 //! [`cert`] and [`key`] parse X.509 certificates and private keys; [`cms`] reads and writes
-//! RFC 5652 structures; [`mime`] handles the RFC 5322/2045 entities around them; [`smime`] is
-//! the message-level paved path (`sign`, `open`). `wasm` (only on `wasm32`) is the JavaScript
-//! binding and contains no logic of its own.
+//! RFC 5652 structures; [`mime`] handles the RFC 5322/2045 entities around them and reads
+//! messages for display; [`smime`] is the message-level paved path (`sign`, `open`). `wasm`
+//! (only on `wasm32`) is the JavaScript binding and contains no logic of its own.
 //!
 //! # Security notes
 //! Untrusted input never panics: it yields an [`Error`] with a stable [`Error::code`]. A
@@ -66,8 +66,12 @@ pub use cert::issue::{IdentityRequest, create_csr, generate_identity};
 pub use cert::{Certificate, CertificateInfo, Crl, TrustStore};
 pub use error::{ChainError, Error, Result, SignatureError};
 pub use key::generate::{KeyAlgorithm, generate_key};
-pub use key::pkcs12::{export_pkcs12, import_pkcs12};
+pub use key::pkcs12::{Pkcs12ExportOptions, export_pkcs12, export_pkcs12_with, import_pkcs12};
 pub use key::{Identity, PrivateKey, PublicKey};
+pub use mime::{
+    HeaderView, Mailbox, MessageHeaders, MessageView, PartView, Protection, message_headers,
+    read_message,
+};
 pub use smime::{
     ContentEncryption, DigestAlgorithm, EmbeddedPart, EncryptOptions, KeyTransport, Layer, Opened,
     RecipientIdentifierKind, SignOptions, SignatureFormat, SignerReport, Warning, decrypt, encrypt,

@@ -11,7 +11,8 @@ use common::{CORPUS, NOW, corpus, corpus_cert, describe, signers, trust};
 use smime_wasm::cms::{SignedMessage, SignerVerdict};
 use smime_wasm::mime::{Entity, decode_transfer, split_multipart};
 use smime_wasm::{
-    Certificate, DigestAlgorithm, Layer, SignatureFormat, TrustStore, UnixTime, open,
+    Certificate, DigestAlgorithm, Layer, Mailbox, Protection, SignatureFormat, TrustStore,
+    UnixTime, message_headers, open, read_message,
 };
 
 fn thunderbird_anchor() -> TrustStore {
@@ -493,6 +494,117 @@ fn open_never_panics_on_the_corpus() {
     no_panics("open", |bytes| {
         let _ = open(bytes, &[], &TrustStore::default(), NOW, &mut common::rng());
     });
+}
+
+/// Reading for display never panics either, and always answers with a view or a code; every
+/// `.eml` of the corpus is a message it reads.
+#[test]
+fn read_message_never_panics_on_the_corpus() {
+    no_panics("read_message", |bytes| {
+        for code in [
+            read_message(bytes).err().map(|e| e.code()),
+            message_headers(bytes).err().map(|e| e.code()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            assert!(code.starts_with("ERR_"), "{code}");
+        }
+    });
+    let mut unread = Vec::new();
+    let mut read = 0;
+    for path in common::all_corpus_files() {
+        if path.extension().is_some_and(|e| e == "eml") {
+            let bytes = std::fs::read(&path).expect("readable");
+            match (read_message(&bytes), message_headers(&bytes)) {
+                (Ok(view), Ok(headers)) if view.headers == headers.headers => read += 1,
+                other => unread.push(format!("{}: {other:?}", path.display())),
+            }
+        }
+    }
+    assert!(unread.is_empty(), "{}", unread.join("\n"));
+    assert!(read >= 100, "{read} .eml files read");
+}
+
+/// Thunderbird's clear-signed message as a reader shows it: NSS's headers, the quoted-printable
+/// text, the detached signature as an attachment, and "signed" announced (not verified).
+#[test]
+fn thunderbird_signed_message_reads_for_display() {
+    let message = corpus("thunderbird/smime/alice.dsig.SHA256.multipart.eml");
+    let view = read_message(&message).unwrap();
+    let alice = Mailbox {
+        name: None,
+        address: String::from("Alice@example.com"),
+    };
+    assert_eq!(view.headers.from, [alice]);
+    assert_eq!(view.headers.to[0].address, "Bob@example.com");
+    assert_eq!(
+        view.headers.subject.as_deref(),
+        Some("clear-signed sig.SHA256")
+    );
+    assert_eq!(view.headers.date.as_deref(), Some("2026-01-26T14:38:03Z"));
+    assert_eq!(view.protection, Protection::Signed);
+    assert_eq!(
+        view.text.as_deref(),
+        Some("This is a test message from Alice to Bob.\r\n")
+    );
+    assert_eq!(view.html, None);
+    assert_eq!(view.attachments.len(), 1);
+    let signature = &view.attachments[0];
+    assert_eq!(signature.content_type, "application/pkcs7-signature");
+    assert_eq!(signature.filename.as_deref(), Some("smime.p7s"));
+    assert!(!signature.inline);
+    assert!(SignedMessage::from_content_info(&signature.data).is_ok());
+
+    let headers = message_headers(&message).unwrap();
+    assert_eq!(headers.headers, view.headers);
+    assert_eq!(headers.protection, Protection::Signed);
+
+    for (name, protection) in [
+        ("smime/alice.sig.SHA256.opaque.eml", Protection::Signed),
+        ("smime/alice.env.eml", Protection::Encrypted),
+        (
+            "smime/alice.dsig.SHA256.multipart.env.eml",
+            Protection::Encrypted,
+        ),
+        ("browser-data/multipart-alternative.eml", Protection::Plain),
+    ] {
+        let headers = message_headers(&corpus(&format!("thunderbird/{name}"))).unwrap();
+        assert_eq!(headers.protection, protection, "{name}");
+    }
+}
+
+/// The content `open` releases is read like any message: Thunderbird's encrypted message,
+/// decrypted with Bob's key.
+#[test]
+fn decrypted_content_reads_for_display() {
+    let bob = common::corpus_identity(
+        "thunderbird/derived-pem/Bob.cert.pem",
+        "thunderbird/derived-pem/Bob.key.pem",
+    );
+    let message = corpus("thunderbird/smime/alice.env.eml");
+    assert_eq!(
+        message_headers(&message)
+            .unwrap()
+            .headers
+            .subject
+            .as_deref(),
+        Some("enveloped")
+    );
+    let opened = open(
+        &message,
+        &[&bob],
+        &TrustStore::default(),
+        NOW,
+        &mut common::rng(),
+    )
+    .unwrap();
+    let view = read_message(&opened.content).unwrap();
+    assert_eq!(view.protection, Protection::Plain);
+    assert_eq!(
+        view.text.as_deref().map(str::trim_end),
+        Some("This is a test message from Alice to Bob.")
+    );
 }
 
 #[test]

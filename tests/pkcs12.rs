@@ -10,7 +10,10 @@ mod common;
 use common::openssl::Workdir;
 
 use common::{FIXTURES, SplitMix, cert, corpus, corpus_cert, rng, signer};
-use smime_wasm::{Certificate, Identity, PrivateKey, export_pkcs12, import_pkcs12};
+use smime_wasm::{
+    Certificate, Identity, Pkcs12ExportOptions, PrivateKey, export_pkcs12, export_pkcs12_with,
+    import_pkcs12,
+};
 
 fn fixture_path(name: &str) -> String {
     format!("{FIXTURES}{name}")
@@ -669,4 +672,68 @@ fn export_without_chain() {
     let back = import(&bytes, "pw", "carol without chain");
     assert_eq!(back.certificate(), &cert("carol"));
     assert!(back.chain().is_empty());
+}
+
+/// The shell keeps account keys as PKCS#12 at OWASP's 600,000 iterations of
+/// PBKDF2-HMAC-SHA-256 (2023): every derivation of the file uses them, OpenSSL reads it, and
+/// it comes back whole.
+#[test]
+fn export_at_owasp_iterations_round_trips() {
+    let identity = identity_with_chain("carol");
+    let options = Pkcs12ExportOptions {
+        iterations: 600_000,
+    };
+    let bytes = export_pkcs12_with(&identity, "account key", &options, &mut rng()).unwrap();
+
+    let dir = Workdir::new("owasp");
+    dir.write("account.p12", &bytes);
+    let info = dir.openssl(&[
+        "pkcs12",
+        "-in",
+        "account.p12",
+        "-passin",
+        "pass:account key",
+        "-info",
+        "-noout",
+    ]);
+    let report = String::from_utf8_lossy(&info.stderr).into_owned();
+    assert!(info.status.success(), "{report}");
+    assert!(report.contains("MAC: sha256, Iteration 600000"), "{report}");
+    assert!(
+        report.contains(
+            "Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC, Iteration 600000, PRF hmacWithSHA256"
+        ) && report.contains(
+            "PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC, Iteration 600000, PRF hmacWithSHA256"
+        ),
+        "{report}"
+    );
+
+    let back = import(&bytes, "account key", "600,000 iterations");
+    assert_eq!(back.certificate(), identity.certificate());
+    assert_eq!(back.chain(), identity.chain());
+    assert_eq!(back.key().public_key(), identity.key().public_key());
+}
+
+/// The work factor is bounded both ways: under NSS's 10,000 is too cheap to guess at, over
+/// 10,000,000 is a file that imports (ours included) refuse.
+#[test]
+fn export_iterations_out_of_range_are_invalid_arguments() {
+    let identity = signer("carol");
+    for iterations in [0, 1, 2048, 9_999, 10_000_001, u32::MAX] {
+        let options = Pkcs12ExportOptions { iterations };
+        assert_eq!(
+            code(export_pkcs12_with(&identity, "pw", &options, &mut rng())),
+            "ERR_INVALID_ARGUMENT",
+            "{iterations}"
+        );
+    }
+    let options = Pkcs12ExportOptions { iterations: 10_000 };
+    let bytes = export_pkcs12_with(&identity, "pw", &options, &mut rng()).unwrap();
+    // MacData ends in its iteration count: INTEGER 10,000 is 02 02 27 10.
+    assert_eq!(&bytes[bytes.len() - 4..], [0x02, 0x02, 0x27, 0x10]);
+    assert_eq!(
+        import(&bytes, "pw", "10,000 iterations").certificate(),
+        &cert("carol")
+    );
+    assert_eq!(Pkcs12ExportOptions::default().iterations, 100_000);
 }

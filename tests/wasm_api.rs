@@ -651,7 +651,7 @@ fn generate(o: &[(&str, JsValue)]) -> wasm::Identity {
 #[wasm_bindgen_test]
 fn pkcs12_export_then_import_and_wrong_password() {
     let alice = identity(ALICE_CERT, ALICE_KEY);
-    let p12 = alice.export_pkcs12("correct horse").unwrap().to_vec();
+    let p12 = alice.export_pkcs12("correct horse", None).unwrap().to_vec();
     let back = wasm::import_pkcs12(&p12, "correct horse").unwrap();
     assert_eq!(back.certificate().to_vec(), alice.certificate().to_vec());
     // The imported key signs, and what it signs verifies.
@@ -771,4 +771,259 @@ fn crls_and_warnings_cross_the_binding() {
         Array::from(&at(&opened, "layers.0.signers.0.warnings")).length(),
         0
     );
+}
+
+// ---- Reading for display, replies, PKCS#12 work factor (issue 5) ------------------------------
+
+/// The own keys of a plain object, in order.
+fn keys(value: &JsValue) -> Vec<String> {
+    Object::keys(value.dyn_ref::<Object>().expect("an object"))
+        .iter()
+        .map(|k| k.as_string().unwrap())
+        .collect()
+}
+
+fn strings(value: &JsValue, path: &str) -> Vec<String> {
+    at(value, path)
+        .dyn_into::<Array>()
+        .unwrap_or_else(|_| panic!("{path} is not an array"))
+        .iter()
+        .map(|v| v.as_string().unwrap())
+        .collect()
+}
+
+fn reply() -> Vec<u8> {
+    let attachment = object(&[
+        ("filename", "résumé.pdf".into()),
+        ("contentType", "application/pdf".into()),
+        (
+            "data",
+            Uint8Array::from(b"%PDF-1.7 \x00\xff".as_slice()).into(),
+        ),
+    ]);
+    let o = object(&[
+        ("from", "Alice Example <alice@example.org>".into()),
+        ("to", Array::of1(&"bob@example.org".into()).into()),
+        ("cc", Array::of1(&"Carol <carol@example.org>".into()).into()),
+        ("subject", "Re: Grüße".into()),
+        ("text", "Hello Bob\n".into()),
+        ("html", "<p>Hello Bob</p>".into()),
+        ("attachments", Array::of1(&attachment).into()),
+        ("date", NOW_MS.into()),
+        ("messageId", "2@example.org".into()),
+        ("inReplyTo", "<1@example.org>".into()),
+        (
+            "references",
+            Array::of2(&"0@example.org".into(), &"<1@example.org>".into()).into(),
+        ),
+    ]);
+    wasm::compose_message(o)
+        .unwrap_or_else(|e| panic!("{}", code(e)))
+        .to_vec()
+}
+
+#[wasm_bindgen_test]
+fn read_message_has_the_documented_shape() {
+    let view = wasm::read_message(&reply()).unwrap();
+    assert_eq!(
+        keys(&view),
+        ["headers", "text", "html", "attachments", "protection"]
+    );
+    let headers = at(&view, "headers");
+    assert_eq!(
+        keys(&headers),
+        [
+            "from",
+            "to",
+            "cc",
+            "replyTo",
+            "subject",
+            "date",
+            "messageId",
+            "inReplyTo",
+            "references"
+        ]
+    );
+    assert_eq!(keys(&at(&headers, "from.0")), ["name", "address"]);
+    assert_eq!(text(&headers, "from.0.name"), "Alice Example");
+    assert_eq!(text(&headers, "from.0.address"), "alice@example.org");
+    // An absent display name is left out, not null.
+    assert_eq!(keys(&at(&headers, "to.0")), ["address"]);
+    assert_eq!(text(&headers, "to.0.address"), "bob@example.org");
+    assert_eq!(text(&headers, "cc.0.name"), "Carol");
+    assert_eq!(at(&headers, "replyTo.length").as_f64(), Some(0.0));
+    assert_eq!(text(&headers, "subject"), "Re: Grüße");
+    assert_eq!(text(&headers, "date"), "2030-01-01T00:00:00Z");
+    assert_eq!(text(&headers, "messageId"), "2@example.org");
+    assert_eq!(text(&headers, "inReplyTo"), "1@example.org");
+    assert_eq!(
+        strings(&headers, "references"),
+        ["0@example.org", "1@example.org"]
+    );
+    assert_eq!(text(&view, "text"), "Hello Bob\r\n");
+    assert_eq!(text(&view, "html"), "<p>Hello Bob</p>");
+    assert_eq!(text(&view, "protection"), "plain");
+    let part = at(&view, "attachments.0");
+    assert_eq!(at(&view, "attachments.length").as_f64(), Some(1.0));
+    assert_eq!(keys(&part), ["filename", "contentType", "inline", "data"]);
+    assert_eq!(text(&part, "filename"), "résumé.pdf");
+    assert_eq!(text(&part, "contentType"), "application/pdf");
+    assert_eq!(at(&part, "inline").as_bool(), Some(false));
+    let data = at(&part, "data")
+        .dyn_into::<Uint8Array>()
+        .expect("data is a Uint8Array");
+    assert_eq!(data.to_vec(), b"%PDF-1.7 \x00\xff");
+}
+
+#[wasm_bindgen_test]
+fn read_message_leaves_out_absent_bodies_and_reports_inline_parts() {
+    let html_only = b"Subject: s\r\nContent-Type: multipart/related; boundary=r\r\n\r\n--r\r\nContent-Type: text/html\r\n\r\n<img src=cid:i@x>\r\n--r\r\nContent-Type: image/png\r\nContent-ID: <i@x>\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw==\r\n--r--\r\n";
+    let view = wasm::read_message(html_only).unwrap();
+    assert_eq!(
+        keys(&view),
+        ["headers", "html", "attachments", "protection"]
+    );
+    assert_eq!(
+        keys(&at(&view, "headers")),
+        ["from", "to", "cc", "replyTo", "subject", "references"]
+    );
+    let part = at(&view, "attachments.0");
+    assert_eq!(keys(&part), ["contentType", "contentId", "inline", "data"]);
+    assert_eq!(text(&part, "contentId"), "i@x");
+    assert_eq!(at(&part, "inline").as_bool(), Some(true));
+    assert_eq!(
+        at(&part, "data").dyn_into::<Uint8Array>().unwrap().to_vec(),
+        b"\x89PNG"
+    );
+}
+
+#[wasm_bindgen_test]
+fn message_headers_says_what_protection_is_announced() {
+    let alice = identity(ALICE_CERT, ALICE_KEY);
+    let plain = reply();
+    let summary = wasm::message_headers(&plain).unwrap();
+    assert_eq!(
+        keys(&summary),
+        [
+            "from",
+            "to",
+            "cc",
+            "replyTo",
+            "subject",
+            "date",
+            "messageId",
+            "inReplyTo",
+            "references",
+            "protection"
+        ]
+    );
+    assert_eq!(text(&summary, "subject"), "Re: Grüße");
+    assert_eq!(text(&summary, "protection"), "plain");
+
+    let signed = sign_with(&alice, "detached");
+    let summary = wasm::message_headers(&signed).unwrap();
+    assert_eq!(text(&summary, "protection"), "signed");
+    assert_eq!(text(&summary, "subject"), "Grüße");
+    // readMessage shows the signed text and the signature as an attachment; it verifies nothing.
+    let view = wasm::read_message(&signed).unwrap();
+    assert_eq!(text(&view, "protection"), "signed");
+    assert_eq!(
+        text(&view, "text"),
+        "Hello Bob — signed in the browser.\r\n"
+    );
+    assert_eq!(
+        text(&view, "attachments.0.contentType"),
+        "application/pkcs7-signature"
+    );
+    let opaque = sign_with(&alice, "opaque");
+    assert_eq!(
+        text(&wasm::message_headers(&opaque).unwrap(), "protection"),
+        "signed"
+    );
+
+    let sealed = encrypt_to(&signed, &[ALICE_CERT], &[]).unwrap();
+    let summary = wasm::message_headers(&sealed).unwrap();
+    assert_eq!(text(&summary, "protection"), "encrypted");
+    assert_eq!(text(&summary, "from.0.address"), "alice@example.org");
+    let view = wasm::read_message(&sealed).unwrap();
+    assert_eq!(keys(&view), ["headers", "attachments", "protection"]);
+    assert_eq!(
+        text(&view, "attachments.0.contentType"),
+        "application/pkcs7-mime"
+    );
+}
+
+#[wasm_bindgen_test]
+fn read_message_refuses_what_is_not_a_message() {
+    for input in [
+        b"".as_slice(),
+        b"\x00\x01\x02 binary",
+        b"no header line\r\n\r\n",
+    ] {
+        assert_eq!(
+            code(wasm::read_message(input).unwrap_err()),
+            "ERR_MALFORMED_MIME"
+        );
+        assert_eq!(
+            code(wasm::message_headers(input).unwrap_err()),
+            "ERR_MALFORMED_MIME"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn compose_refuses_message_ids_that_would_inject_headers() {
+    let base = |key: &str, value: JsValue| {
+        object(&[
+            ("from", "alice@example.org".into()),
+            ("to", Array::of1(&"bob@example.org".into()).into()),
+            ("subject", "s".into()),
+            ("text", "t".into()),
+            (key, value),
+        ])
+    };
+    for (key, value) in [
+        ("inReplyTo", JsValue::from("a@b\r\nBcc: eve@example.org")),
+        ("inReplyTo", JsValue::from("")),
+        ("inReplyTo", JsValue::from(7)),
+        ("references", Array::of1(&"two words@b".into()).into()),
+        ("references", JsValue::from("<a@b>")),
+        ("references", Array::of1(&JsValue::from(1)).into()),
+    ] {
+        assert_eq!(
+            code(wasm::compose_message(base(key, value)).unwrap_err()),
+            "ERR_INVALID_ARGUMENT",
+            "{key}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn pkcs12_export_takes_a_work_factor() {
+    let carol = identity(CAROL_CERT, CAROL_KEY);
+    // MacData ends in its iteration count: INTEGER 10,000 is 02 02 27 10, 100,000 is
+    // 02 03 01 86 a0.
+    let options = object(&[("iterations", 10_000.into())]);
+    let p12 = carol.export_pkcs12("pw", Some(options)).unwrap().to_vec();
+    assert_eq!(&p12[p12.len() - 4..], [0x02, 0x02, 0x27, 0x10]);
+    let back = wasm::import_pkcs12(&p12, "pw").unwrap();
+    assert_eq!(back.certificate().to_vec(), carol.certificate().to_vec());
+    for options in [None, Some(JsValue::NULL), Some(object(&[]))] {
+        let p12 = carol.export_pkcs12("pw", options).unwrap().to_vec();
+        assert_eq!(&p12[p12.len() - 5..], [0x02, 0x03, 0x01, 0x86, 0xa0]);
+    }
+    for bad in [
+        object(&[("iterations", 9_999.into())]),
+        object(&[("iterations", 10_000_001.into())]),
+        object(&[("iterations", 600_000.5.into())]),
+        object(&[("iterations", "600000".into())]),
+        object(&[("iterations", f64::NAN.into())]),
+        object(&[("iter", 600_000.into())]),
+        JsValue::from(600_000),
+    ] {
+        assert_eq!(
+            code(carol.export_pkcs12("pw", Some(bad)).unwrap_err()),
+            "ERR_INVALID_ARGUMENT"
+        );
+    }
 }

@@ -46,13 +46,18 @@ const MAX_TOTAL_ITERATIONS: u64 = 2 * MAX_ITERATIONS as u64;
 /// Longest salt read; real files use 8 to 32 octets.
 const MAX_SALT_LEN: usize = 1024;
 
-/// Iterations written, for both bags' PBKDF2 and for the MAC alike: a guesser takes the
-/// cheapest way in, so no way may be cheaper. OpenSSL 3 writes 2048 and NSS 10,000; OWASP
-/// (2023) asks 600,000 of PBKDF2-HMAC-SHA-256 for stored password hashes. 100,000 makes an
-/// export, and an import of it, take about 45 ms natively (optimized build) and, at the usual
-/// factor of two or three, about a tenth of a second in a browser; but some 7 s each in a debug
-/// build, which is what the tests run, and 600,000 would make that 40 s.
+/// Iterations written by default, for both bags' PBKDF2 and for the MAC alike: a guesser takes
+/// the cheapest way in, so no way may be cheaper. OpenSSL 3 writes 2048 and NSS 10,000; OWASP
+/// (2023) asks 600,000 of PBKDF2-HMAC-SHA-256 for stored password hashes, which
+/// [`Pkcs12ExportOptions::iterations`] can ask for. 100,000 makes an export, and an import of
+/// it, take about 45 ms natively (optimized build) and, at the usual factor of two or three,
+/// about a tenth of a second in a browser.
 pub const EXPORT_ITERATIONS: u32 = 100_000;
+/// Fewest iterations an export may be asked for: NSS's 10,000. Fewer would make the file
+/// cheaper to guess at than what mail clients write themselves.
+pub const MIN_EXPORT_ITERATIONS: u32 = 10_000;
+/// Most iterations an export may be asked for: what an import accepts (RFC 8018 §4.2).
+pub const MAX_EXPORT_ITERATIONS: u32 = MAX_ITERATIONS;
 /// Salt length written for PBKDF2 and the MAC (RFC 8018 §4.1 asks at least 8 octets).
 const EXPORT_SALT_LEN: usize = 16;
 
@@ -950,6 +955,44 @@ pub fn export_pkcs12<R: CryptoRng + ?Sized>(
     password: &str,
     rng: &mut R,
 ) -> Result<Vec<u8>> {
+    export_pkcs12_with(identity, password, &Pkcs12ExportOptions::default(), rng)
+}
+
+/// How [`export_pkcs12_with`] protects the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pkcs12ExportOptions {
+    /// PBKDF2 iterations for both bags and the MAC's key derivation, from
+    /// [`MIN_EXPORT_ITERATIONS`] to [`MAX_EXPORT_ITERATIONS`]; [`EXPORT_ITERATIONS`] by default.
+    /// A file kept where others may copy it (a browser's storage) deserves OWASP's 600,000.
+    pub iterations: u32,
+}
+
+impl Default for Pkcs12ExportOptions {
+    fn default() -> Self {
+        Self {
+            iterations: EXPORT_ITERATIONS,
+        }
+    }
+}
+
+/// [`export_pkcs12`] with the work factor of `options`.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] when the iterations are outside [`MIN_EXPORT_ITERATIONS`] to
+/// [`MAX_EXPORT_ITERATIONS`]: fewer make the password cheap to guess, and more would be a file
+/// that our own import (and others') refuses.
+pub fn export_pkcs12_with<R: CryptoRng + ?Sized>(
+    identity: &Identity,
+    password: &str,
+    options: &Pkcs12ExportOptions,
+    rng: &mut R,
+) -> Result<Vec<u8>> {
+    let iterations = options.iterations;
+    if !(MIN_EXPORT_ITERATIONS..=MAX_EXPORT_ITERATIONS).contains(&iterations) {
+        return Err(Error::InvalidArgument(format!(
+            "iterations must be from {MIN_EXPORT_ITERATIONS} to {MAX_EXPORT_ITERATIONS}"
+        )));
+    }
     let leaf = identity.certificate();
     let attributes = leaf_attributes(leaf)?;
 
@@ -958,7 +1001,7 @@ pub fn export_pkcs12<R: CryptoRng + ?Sized>(
         cert_bags.push(cert_bag(cert, None)?);
     }
     let certs_plain = cert_bags.to_der().map_err(malformed)?;
-    let (algorithm, ciphertext) = pbes2_encrypt(password, &certs_plain, rng)?;
+    let (algorithm, ciphertext) = pbes2_encrypt(password, &certs_plain, iterations, rng)?;
     let certs = ContentInfo::EncryptedData(cms::encrypted_data::EncryptedData {
         version: cms::content_info::CmsVersion::V0,
         enc_content_info: cms::enveloped_data::EncryptedContentInfo {
@@ -970,7 +1013,7 @@ pub fn export_pkcs12<R: CryptoRng + ?Sized>(
     });
 
     let key_plain = private_key_info_der(identity.key())?;
-    let (algorithm, ciphertext) = pbes2_encrypt(password, &key_plain, rng)?;
+    let (algorithm, ciphertext) = pbes2_encrypt(password, &key_plain, iterations, rng)?;
     let shrouded = EncryptedPrivateKeyInfo {
         encryption_algorithm: algorithm,
         encrypted_data: OctetString::new(ciphertext).map_err(malformed)?,
@@ -993,7 +1036,7 @@ pub fn export_pkcs12<R: CryptoRng + ?Sized>(
         &bmp_password(password),
         &mac_salt,
         KdfPurpose::Mac,
-        EXPORT_ITERATIONS,
+        iterations,
         hash_len(hash),
     );
     let mac = hmac_sign_with::<sha2::Sha256>(&mac_key, &auth_safe)?;
@@ -1010,7 +1053,7 @@ pub fn export_pkcs12<R: CryptoRng + ?Sized>(
                 digest: OctetString::new(mac).map_err(malformed)?,
             },
             mac_salt: OctetString::new(mac_salt).map_err(malformed)?,
-            iterations: EXPORT_ITERATIONS,
+            iterations,
         }),
     };
     pfx.to_der().map_err(malformed)
@@ -1054,6 +1097,7 @@ fn cert_bag(cert: &Certificate, attributes: Option<SetOfVec<Attribute>>) -> Resu
 fn pbes2_encrypt<R: CryptoRng + ?Sized>(
     password: &str,
     plaintext: &[u8],
+    iterations: u32,
     rng: &mut R,
 ) -> Result<(AlgorithmIdentifierOwned, Vec<u8>)> {
     let mut salt = vec![0u8; EXPORT_SALT_LEN];
@@ -1064,13 +1108,13 @@ fn pbes2_encrypt<R: CryptoRng + ?Sized>(
         prf,
         password.as_bytes(),
         &salt,
-        EXPORT_ITERATIONS,
+        iterations,
         algorithm.key_len(),
     );
     let (cipher, ciphertext, _) = ContentCipher::encrypt(algorithm, &key, plaintext, &[], rng)?;
     let kdf_params = Pbkdf2Params {
         salt: OctetString::new(salt).map_err(malformed)?,
-        iteration_count: EXPORT_ITERATIONS,
+        iteration_count: iterations,
         key_length: None,
         prf: Some(AlgorithmIdentifierOwned {
             oid: ID_HMAC_WITH_SHA256,

@@ -40,6 +40,12 @@ pub struct Composition {
     pub date: UnixTime,
     /// The Message-ID without angle brackets (required, so output is reproducible).
     pub message_id: String,
+    /// In-Reply-To: the message id of the message this one answers (RFC 5322 §3.6.4), with or
+    /// without angle brackets.
+    pub in_reply_to: Option<String>,
+    /// References: the thread's message ids, oldest first (RFC 5322 §3.6.4), with or without
+    /// angle brackets.
+    pub references: Vec<String>,
 }
 
 /// Split `Name <addr>` into its parts; a bare address has no name.
@@ -78,6 +84,28 @@ fn address_list(list: &[String]) -> Result<Address<'static>> {
             .map(|a| address(a))
             .collect::<Result<Vec<_>>>()?,
     ))
+}
+
+/// A message id given by the caller, without its angle brackets. What RFC 5322 §3.6.4 allows
+/// inside them is not checked further, but nothing that would end the field or the id may be
+/// there: a line break would let the caller's text become another header field.
+fn message_id(what: &str, id: &str) -> Result<String> {
+    let id = id.trim();
+    let inner = id
+        .strip_prefix('<')
+        .and_then(|rest| rest.strip_suffix('>'))
+        .unwrap_or(id);
+    let valid = !inner.is_empty()
+        && !inner
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
+    if valid {
+        Ok(inner.to_owned())
+    } else {
+        Err(Error::InvalidArgument(format!(
+            "`{what}` is not a message id: {id:?}"
+        )))
+    }
 }
 
 /// The MIME body: text, HTML, both (multipart/alternative) and/or attachments
@@ -135,6 +163,17 @@ pub fn compose(c: &Composition) -> Result<Vec<u8>> {
     }
     if !c.cc.is_empty() {
         builder = builder.cc(address_list(&c.cc)?);
+    }
+    if let Some(id) = &c.in_reply_to {
+        builder = builder.in_reply_to(message_id("inReplyTo", id)?);
+    }
+    if !c.references.is_empty() {
+        let ids = c
+            .references
+            .iter()
+            .map(|id| message_id("references", id))
+            .collect::<Result<Vec<_>>>()?;
+        builder = builder.references(ids);
     }
     builder = builder.body(body(c));
     builder
@@ -197,6 +236,87 @@ mod tests {
                 .len(),
             2
         );
+    }
+
+    #[test]
+    fn replies_carry_in_reply_to_and_references() {
+        let mut c = sample();
+        c.attachments.clear();
+        c.in_reply_to = Some(String::from("<parent.2@example.org>"));
+        c.references = vec![
+            String::from("root.1@example.org"),
+            String::from(" <parent.2@example.org> "),
+        ];
+        let out = compose(&c).unwrap();
+        let text = String::from_utf8(out.clone()).unwrap();
+        assert!(
+            text.contains("\r\nIn-Reply-To: <parent.2@example.org>\r\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\r\nReferences: <root.1@example.org> <parent.2@example.org>\r\n"),
+            "{text}"
+        );
+        let read = crate::mime::read_message(&out).unwrap();
+        assert_eq!(
+            read.headers.in_reply_to.as_deref(),
+            Some("parent.2@example.org")
+        );
+        assert_eq!(
+            read.headers.references,
+            ["root.1@example.org", "parent.2@example.org"]
+        );
+        assert_eq!(read.headers.message_id.as_deref(), Some("1@example.org"));
+        assert_eq!(read.headers.subject.as_deref(), Some("Grüße"));
+        assert_eq!(read.text.as_deref(), Some("Hallo Bob — ünïcödé\n"));
+    }
+
+    #[test]
+    fn a_long_thread_folds_its_references() {
+        let mut c = sample();
+        c.references = (0..20).map(|i| format!("{i}.thread@example.org")).collect();
+        let out = compose(&c).unwrap();
+        let entity = Entity::parse(&out).unwrap();
+        let field = entity
+            .fields()
+            .iter()
+            .find(|f| f.name == "References")
+            .unwrap();
+        let raw = entity.field_bytes(field);
+        assert!(raw.split(|&b| b == b'\n').all(|line| line.len() <= 80));
+        let read = crate::mime::read_message(&out).unwrap();
+        assert_eq!(read.headers.references, c.references);
+    }
+
+    #[test]
+    fn header_injection_through_message_ids_is_refused() {
+        for bad in [
+            "",
+            "<>",
+            "a@b\r\nBcc: eve@example.org",
+            "a@b\nX: y",
+            "two ids@example.org",
+            "<a@b> <c@d>",
+            "a<b@example.org",
+            "a@b>",
+            "<<a@b>>",
+            "tab\t@example.org",
+        ] {
+            let mut c = sample();
+            c.in_reply_to = Some(String::from(bad));
+            assert_eq!(
+                compose(&c).unwrap_err().code(),
+                "ERR_INVALID_ARGUMENT",
+                "inReplyTo {bad:?}"
+            );
+            let mut c = sample();
+            c.references = vec![String::from("ok@example.org"), String::from(bad)];
+            assert_eq!(
+                compose(&c).unwrap_err().code(),
+                "ERR_INVALID_ARGUMENT",
+                "references {bad:?}"
+            );
+        }
     }
 
     #[test]

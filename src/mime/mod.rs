@@ -1,5 +1,5 @@
 //! MIME entities (RFC 2045/2046, RFC 5322): the exact byte ranges S/MIME signs, canonical form,
-//! transfer encodings, and composing new messages.
+//! transfer encodings, composing new messages and reading them for display.
 //!
 //! Header values are interpreted by `mail-parser`; the splitting into fields, header block and
 //! body, and of multipart bodies into parts, is done here on raw bytes because a signature
@@ -8,11 +8,16 @@
 
 mod canonical;
 mod compose;
+mod display;
 mod multipart;
 
 pub use canonical::canonicalize;
 pub(crate) use canonical::to_crlf;
 pub use compose::{Attachment, Composition, compose};
+pub use display::{
+    HeaderView, MAX_MESSAGE_LEN, Mailbox, MessageHeaders, MessageView, PartView, Protection,
+    message_headers, read_message,
+};
 pub use multipart::{split_multipart, split_multipart_lenient};
 
 use core::ops::Range;

@@ -10,17 +10,40 @@ const MAX_PARTS: usize = 1000;
 /// before a delimiter belongs to the delimiter (RFC 2046 §5.1.1), so it is not part of the
 /// part: these are the bytes a multipart/signed signature covers (RFC 1847 §2.1).
 pub fn split_multipart<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<&'a [u8]>> {
-    split(body, boundary, false)
+    split(body, boundary, Mode::Strict)
 }
 
 /// Like [`split_multipart`], but a body that ends without its closing delimiter ends its last
 /// part there, as mail readers do. Used only to look for S/MIME parts inside a message, never
 /// for the bytes a signature covers.
 pub fn split_multipart_lenient<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<&'a [u8]>> {
-    split(body, boundary, true)
+    split(body, boundary, Mode::Lenient)
 }
 
-fn split<'a>(body: &'a [u8], boundary: &str, lenient: bool) -> Result<Vec<&'a [u8]>> {
+/// Like [`split_multipart_lenient`], but stops after the first `max` parts instead of failing
+/// on too many: a reader shows what fits its bound.
+pub(crate) fn split_multipart_at_most<'a>(
+    body: &'a [u8],
+    boundary: &str,
+    max: usize,
+) -> Result<Vec<&'a [u8]>> {
+    split(body, boundary, Mode::AtMost(max))
+}
+
+#[derive(Clone, Copy)]
+enum Mode {
+    /// The closing delimiter is required.
+    Strict,
+    /// A missing closing delimiter ends the last part at the end of the body.
+    Lenient,
+    /// Lenient, and stop after this many parts.
+    AtMost(usize),
+}
+
+fn split<'a>(body: &'a [u8], boundary: &str, mode: Mode) -> Result<Vec<&'a [u8]>> {
+    if let Mode::AtMost(0) = mode {
+        return Ok(Vec::new());
+    }
     if boundary.is_empty() || boundary.len() > 200 {
         return Err(Error::MalformedMime("bad multipart boundary"));
     }
@@ -48,6 +71,11 @@ fn split<'a>(body: &'a [u8], boundary: &str, lenient: bool) -> Result<Vec<&'a [u
                     };
                     let part_end = pos.saturating_sub(eol).max(start);
                     parts.push(body.get(start..part_end).unwrap_or_default());
+                    if let Mode::AtMost(max) = mode
+                        && parts.len() >= max
+                    {
+                        return Ok(parts);
+                    }
                     if parts.len() > MAX_PARTS {
                         return Err(Error::TooLarge);
                     }
@@ -61,7 +89,7 @@ fn split<'a>(body: &'a [u8], boundary: &str, lenient: bool) -> Result<Vec<&'a [u
         pos = next;
     }
     match open {
-        Some(start) if lenient => {
+        Some(start) if !matches!(mode, Mode::Strict) => {
             // A delimiter on the last line leaves an empty part; text after one is a part.
             if start < body.len() {
                 parts.push(body.get(start..).unwrap_or_default());
@@ -107,6 +135,23 @@ mod tests {
         assert_eq!(
             split_multipart_lenient(b"--b\r\nx\r\n--b", "b").unwrap(),
             vec![b"x".as_slice()]
+        );
+    }
+
+    #[test]
+    fn at_most_stops_at_the_bound() {
+        let body: &[u8] = b"--b\r\n1\r\n--b\r\n2\r\n--b\r\n3\r\n--b--\r\n";
+        assert_eq!(
+            split_multipart_at_most(body, "b", 2).unwrap(),
+            vec![b"1".as_slice(), b"2"]
+        );
+        assert_eq!(split_multipart_at_most(body, "b", 5).unwrap().len(), 3);
+        assert!(split_multipart_at_most(body, "b", 0).unwrap().is_empty());
+        let many = [b"--b\r\nx\r\n".repeat(5000), b"--b--".to_vec()].concat();
+        assert_eq!(split_multipart_at_most(&many, "b", 256).unwrap().len(), 256);
+        assert_eq!(
+            split_multipart_lenient(&many, "b").unwrap_err().code(),
+            "ERR_TOO_LARGE"
         );
     }
 

@@ -97,9 +97,28 @@ impl Identity {
 
     /// A PKCS#12 file of this identity (PBES2, AES-256-CBC, PBKDF2-HMAC-SHA-256, SHA-256
     /// MAC) under `password`, which `openssl pkcs12` and mail clients read.
+    /// `options.iterations` (10,000 to 10,000,000; default 100,000) sets the work factor.
     #[wasm_bindgen(js_name = exportPkcs12)]
-    pub fn export_pkcs12(&self, password: &str) -> Result<Uint8Array, JsValue> {
-        crate::export_pkcs12(&self.inner, password, &mut rng())
+    pub fn export_pkcs12(
+        &self,
+        password: &str,
+        #[wasm_bindgen(unchecked_param_type = "ExportPkcs12Options | undefined")] options: Option<
+            JsValue,
+        >,
+    ) -> Result<Uint8Array, JsValue> {
+        let o = Options::new(
+            &options.unwrap_or(JsValue::UNDEFINED),
+            &["iterations"],
+            true,
+        )?;
+        let mut export = crate::Pkcs12ExportOptions::default();
+        if let Some(iterations) = o.integer(
+            "iterations",
+            crate::key::pkcs12::MIN_EXPORT_ITERATIONS..=crate::key::pkcs12::MAX_EXPORT_ITERATIONS,
+        )? {
+            export.iterations = iterations;
+        }
+        crate::export_pkcs12_with(&self.inner, password, &export, &mut rng())
             .map(|p| Uint8Array::from(p.as_slice()))
             .map_err(|e| to_js(&e))
     }
@@ -169,14 +188,7 @@ pub fn generate_identity(
         Some(name) => crate::KeyAlgorithm::from_name(&name).map_err(|e| to_js(&e))?,
         None => crate::KeyAlgorithm::Rsa2048,
     };
-    let valid_days = match o.get("validDays")? {
-        None => 730,
-        Some(v) => v
-            .as_f64()
-            .filter(|d| d.fract() == 0.0 && (1.0..=36_500.0).contains(d))
-            .ok_or_else(|| invalid("`validDays` must be a whole number from 1 to 36500"))?
-            as u32,
-    };
+    let valid_days = o.integer("validDays", 1..=36_500)?.unwrap_or(730);
     let is_ca = match o.get("ca")? {
         None => false,
         Some(v) => v
@@ -215,7 +227,8 @@ pub fn certificate_info(
     report::to_value(&cert.info())
 }
 
-/// `composeMessage({ from, to, cc?, subject, text?, html?, attachments?, date?, messageId? })`.
+/// `composeMessage({ from, to, cc?, subject, text?, html?, attachments?, date?, messageId?,
+/// inReplyTo?, references? })`.
 #[wasm_bindgen(js_name = composeMessage)]
 pub fn compose_message(
     #[wasm_bindgen(unchecked_param_type = "ComposeOptions")] o: JsValue,
@@ -232,6 +245,8 @@ pub fn compose_message(
             "attachments",
             "date",
             "messageId",
+            "inReplyTo",
+            "references",
         ],
         false,
     )?;
@@ -271,10 +286,28 @@ pub fn compose_message(
         attachments,
         date,
         message_id,
+        in_reply_to: o.opt_string("inReplyTo")?,
+        references: o.strings("references")?,
     };
     crate::mime::compose(&composition)
         .map(|m| Uint8Array::from(m.as_slice()))
         .map_err(|e| to_js(&e))
+}
+
+/// `readMessage(message)`: the message as a reader shows it (headers, text, HTML, attachments,
+/// announced protection). Nothing is decrypted or verified: that is `open`.
+#[wasm_bindgen(js_name = readMessage, unchecked_return_type = "MessageView")]
+pub fn read_message(message: &[u8]) -> Result<JsValue, JsValue> {
+    let view = crate::mime::read_message(message).map_err(|e| to_js(&e))?;
+    report::message_view(&view)
+}
+
+/// `messageHeaders(message)`: the header fields and announced protection, from the header
+/// block alone (for a message list).
+#[wasm_bindgen(js_name = messageHeaders, unchecked_return_type = "MessageHeaders")]
+pub fn message_headers(message: &[u8]) -> Result<JsValue, JsValue> {
+    let headers = crate::mime::message_headers(message).map_err(|e| to_js(&e))?;
+    report::message_headers(&headers)
 }
 
 fn random_message_id(from: &str) -> Result<String, JsValue> {

@@ -60,6 +60,31 @@ impl Options {
         }
     }
 
+    /// An optional whole number within `range`.
+    pub fn integer(
+        &self,
+        key: &str,
+        range: core::ops::RangeInclusive<u32>,
+    ) -> Result<Option<u32>, JsValue> {
+        let Some(value) = self.get(key)? else {
+            return Ok(None);
+        };
+        value
+            .as_f64()
+            .filter(|n| {
+                n.fract() == 0.0
+                    && (f64::from(*range.start())..=f64::from(*range.end())).contains(n)
+            })
+            .map(|n| Some(n as u32))
+            .ok_or_else(|| {
+                invalid(format!(
+                    "`{key}` must be a whole number from {} to {}",
+                    range.start(),
+                    range.end()
+                ))
+            })
+    }
+
     /// An optional array, each item read by `item`.
     pub fn each<T>(
         &self,

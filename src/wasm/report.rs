@@ -5,6 +5,7 @@ use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 use crate::cert::CertificateInfo;
+use crate::mime::{HeaderView, Mailbox, MessageHeaders, MessageView, PartView};
 use crate::smime::{Layer, Opened, SignerReport};
 
 #[derive(Serialize)]
@@ -138,4 +139,123 @@ pub fn opened(opened: &Opened) -> Result<JsValue, JsValue> {
     }
     Reflect::set(&object, &"parts".into(), &parts)?;
     Ok(object.into())
+}
+
+/// Bytes that cross as a `Uint8Array` (serde-wasm-bindgen's form of `serialize_bytes`), not as
+/// an array of numbers.
+struct Bytes<'a>(&'a [u8]);
+
+impl Serialize for Bytes<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(self.0)
+    }
+}
+
+#[derive(Serialize)]
+struct MailboxJs<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    address: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct HeaderJs<'a> {
+    from: Vec<MailboxJs<'a>>,
+    to: Vec<MailboxJs<'a>>,
+    cc: Vec<MailboxJs<'a>>,
+    reply_to: Vec<MailboxJs<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subject: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    in_reply_to: Option<&'a str>,
+    references: &'a [String],
+}
+
+fn mailboxes(list: &[Mailbox]) -> Vec<MailboxJs<'_>> {
+    list.iter()
+        .map(|m| MailboxJs {
+            name: m.name.as_deref(),
+            address: &m.address,
+        })
+        .collect()
+}
+
+impl<'a> From<&'a HeaderView> for HeaderJs<'a> {
+    fn from(h: &'a HeaderView) -> Self {
+        Self {
+            from: mailboxes(&h.from),
+            to: mailboxes(&h.to),
+            cc: mailboxes(&h.cc),
+            reply_to: mailboxes(&h.reply_to),
+            subject: h.subject.as_deref(),
+            date: h.date.as_deref(),
+            message_id: h.message_id.as_deref(),
+            in_reply_to: h.in_reply_to.as_deref(),
+            references: &h.references,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PartJs<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    filename: Option<&'a str>,
+    content_type: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content_id: Option<&'a str>,
+    inline: bool,
+    data: Bytes<'a>,
+}
+
+impl<'a> From<&'a PartView> for PartJs<'a> {
+    fn from(p: &'a PartView) -> Self {
+        Self {
+            filename: p.filename.as_deref(),
+            content_type: &p.content_type,
+            content_id: p.content_id.as_deref(),
+            inline: p.inline,
+            data: Bytes(&p.data),
+        }
+    }
+}
+
+/// `{ headers, text?, html?, attachments, protection }`.
+pub fn message_view(view: &MessageView) -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    struct Js<'a> {
+        headers: HeaderJs<'a>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        text: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        html: Option<&'a str>,
+        attachments: Vec<PartJs<'a>>,
+        protection: &'static str,
+    }
+    to_value(&Js {
+        headers: HeaderJs::from(&view.headers),
+        text: view.text.as_deref(),
+        html: view.html.as_deref(),
+        attachments: view.attachments.iter().map(PartJs::from).collect(),
+        protection: view.protection.label(),
+    })
+}
+
+/// `{ from, to, cc, replyTo, subject?, date?, messageId?, inReplyTo?, references, protection }`.
+pub fn message_headers(headers: &MessageHeaders) -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    struct Js<'a> {
+        #[serde(flatten)]
+        headers: HeaderJs<'a>,
+        protection: &'static str,
+    }
+    to_value(&Js {
+        headers: HeaderJs::from(&headers.headers),
+        protection: headers.protection.label(),
+    })
 }

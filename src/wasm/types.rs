@@ -40,7 +40,30 @@ export type ComposeOptions = {
   from: string; to: string[]; cc?: string[]; subject: string; text?: string; html?: string;
   attachments?: { filename: string; contentType: string; data: Uint8Array }[];
   date?: Date | number; messageId?: string;
+  /** Message ids, with or without angle brackets, of the message answered and of the thread. */
+  inReplyTo?: string; references?: string[];
 };
+/** PBKDF2 iterations for the bags and the MAC: 10,000 to 10,000,000 (default 100,000). */
+export type ExportPkcs12Options = { iterations?: number };
+export type Mailbox = { name?: string; address: string };
+/** Decoded header fields; `date` is ISO 8601 UTC; message ids come without angle brackets. */
+export type HeaderView = {
+  from: Mailbox[]; to: Mailbox[]; cc: Mailbox[]; replyTo: Mailbox[];
+  subject?: string; date?: string; messageId?: string; inReplyTo?: string; references: string[];
+};
+/** What the top-level Content-Type announces; nothing has been decrypted or verified. */
+export type Protection = "encrypted" | "signed" | "plain";
+/** A leaf part other than the text and HTML bodies; `data` without its transfer encoding. */
+export type PartView = {
+  filename?: string; contentType: string; contentId?: string; inline: boolean; data: Uint8Array;
+};
+export type MessageView = {
+  headers: HeaderView; text?: string;
+  /** As sent: sanitise before showing (scripts, forms, remote content). */
+  html?: string;
+  attachments: PartView[]; protection: Protection;
+};
+export type MessageHeaders = HeaderView & { protection: Protection };
 export type SignOptions = {
   signingKey: IdentityRef; format?: "detached" | "opaque";
   digest?: "sha256" | "sha384" | "sha512"; now?: Date | number;
