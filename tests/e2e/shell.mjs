@@ -8,7 +8,7 @@
 // skip.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { startServer } from "./server.mjs";
@@ -18,8 +18,9 @@ export const WWW = `${ROOT}www/`;
 export const FIXTURES = `${ROOT}tests/fixtures/`;
 export const ARTIFACTS = fileURLToPath(new URL("./artifacts/", import.meta.url));
 export const THUNDERBIRD = `${ROOT}../shared/interop/thunderbird/smime/`;
-/** The first line of the compose form's default message. */
-export const BODY_LINE = "Hi Bob,";
+export const INTEROP = `${ROOT}../shared/interop/`;
+/** The passphrase the tests give the demo accounts. */
+export const DEMO_PASSPHRASE = "correct horse battery";
 
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -34,7 +35,7 @@ const CHROMIUM_ARGS = [
 
 /** Fails (never skips) when the shell has not been built or Chromium is not installed. */
 export function assertPrerequisites() {
-  for (const needed of ["pkg/smime_wasm.js", "pkg/smime_wasm_bg.wasm", "demo/alice.cert.pem", "demo/demo-ca.cert.pem"]) {
+  for (const needed of ["pkg/smime_wasm.js", "pkg/smime_wasm_bg.wasm"]) {
     assert.ok(existsSync(`${WWW}${needed}`), `www/${needed} is missing: build first (cargo xtask build)`);
   }
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run cargo xtask setup`);
@@ -42,8 +43,10 @@ export function assertPrerequisites() {
 
 /**
  * Serves www/ (unless E2E_BASE_URL names a server) and starts Chromium.
- * @returns {Promise<{ openShell: (viewport?: { width: number, height: number }) => ReturnType<typeof openShell>,
- *                     close: () => Promise<void> }>}
+ * @returns {Promise<{ baseUrl: string,
+ *   openShell: (viewport?: { width: number, height: number }) =>
+ *     Promise<Awaited<ReturnType<typeof openShell>> & { context: import("playwright-core").BrowserContext }>,
+ *   close: () => Promise<void> }>}
  */
 export async function launch() {
   assertPrerequisites();
@@ -58,15 +61,14 @@ export async function launch() {
     baseUrl = server.url;
   }
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   return {
+    baseUrl,
     openShell: async (viewport) => {
-      const shell = await openShell(context, baseUrl);
-      if (viewport) await shell.page.setViewportSize(viewport);
-      return shell;
+      // A new browser context is a new, empty profile: no IndexedDB, no accounts.
+      const context = await browser.newContext({ viewport: viewport ?? { width: 1280, height: 900 } });
+      return { ...(await openShell(context, baseUrl)), context };
     },
     close: async () => {
-      await context.close();
       await browser.close();
       await server?.close();
     },
@@ -74,7 +76,7 @@ export async function launch() {
 }
 
 /**
- * Opens the shell in a new page and waits until the demo users are loaded. Console errors,
+ * Opens the shell in a new page and waits until it is ready. Console errors,
  * uncaught exceptions and CSP violations (from the page and its workers) are collected in
  * `problems`.
  * @param {import("playwright-core").BrowserContext} context
@@ -100,12 +102,79 @@ async function openShell(context, baseUrl) {
     });
   });
   await page.goto(baseUrl);
+  await waitReady(page, problems);
+  return { page, problems };
+}
+
+/**
+ * Waits until the shell has started (after a load or a reload); throws why it did not.
+ * @param {import("playwright-core").Page} page
+ * @param {string[]} [problems]
+ */
+export async function waitReady(page, problems = []) {
   await page.waitForFunction(() => document.body.dataset.appState !== "loading");
   const state = await page.evaluate(() => document.body.dataset.appState);
   if (state !== "ready") {
     throw new Error(`the shell did not start: ${await page.locator("#startup-error").innerText()}\n${problems.join("\n")}`);
   }
-  return { page, problems };
+}
+
+/**
+ * First run: "Create demo accounts" (a demo CA, Alice and Bob) under `passphrase`. Afterwards
+ * Alice is the current account, unlocked, and her Inbox is shown.
+ * @param {import("playwright-core").Page} page
+ * @param {string} [passphrase]
+ */
+export async function createDemoAccounts(page, passphrase = DEMO_PASSPHRASE) {
+  await page.getByRole("button", { name: /create (the )?demo accounts/i }).waitFor();
+  await page.locator('[data-role="demo-passphrase"]').fill(passphrase);
+  const confirm = page.locator('[data-role="demo-passphrase-confirm"]');
+  if ((await confirm.count()) > 0) await confirm.fill(passphrase);
+  await page.getByRole("button", { name: /create (the )?demo accounts/i }).click();
+  await page.locator('[data-role="account-select"]').waitFor();
+  await page.waitForFunction(() => document.body.dataset.view === "mailbox");
+}
+
+/**
+ * Makes the account with this address the current one (through the account switcher).
+ * @param {import("playwright-core").Page} page
+ * @param {string} email
+ */
+export async function selectAccount(page, email) {
+  const select = page.locator('[data-role="account-select"]');
+  const value = await select.locator("option", { hasText: email }).getAttribute("value");
+  assert.ok(value, `an account ${email} is listed`);
+  await select.selectOption(value);
+  await page.waitForFunction((id) => document.querySelector('[data-role="account-bar"]')?.getAttribute("data-account") === id, value);
+}
+
+/**
+ * If the unlock dialog is open (or opens within `timeout`), enters the passphrase.
+ * @param {import("playwright-core").Page} page
+ * @param {string} [passphrase]
+ * @param {number} [timeout]
+ * @returns {Promise<boolean>} whether it was asked
+ */
+export async function answerUnlock(page, passphrase = DEMO_PASSPHRASE, timeout = 2000) {
+  const dialog = page.locator('dialog[data-role="unlock-dialog"][open]');
+  try {
+    await dialog.waitFor({ timeout });
+  } catch {
+    return false;
+  }
+  await dialog.locator('[data-role="unlock-passphrase"]').fill(passphrase);
+  await dialog.locator('[data-action="unlock-submit"]').click();
+  await dialog.waitFor({ state: "detached", timeout: 20_000 }).catch(() => dialog.waitFor({ state: "hidden" }));
+  return true;
+}
+
+/**
+ * A full-page screenshot in tests/e2e/artifacts/.
+ * @param {import("playwright-core").Page} page
+ * @param {string} name  without extension
+ */
+export async function screenshot(page, name) {
+  await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
 }
 
 /**
@@ -117,175 +186,179 @@ export async function assertClean(page, problems) {
   const csp = await page.evaluate(() => /** @type {any} */ (window).__cspViolations ?? []);
   assert.deepEqual(csp, [], "no CSP violation");
   assert.deepEqual(problems, [], "no console error");
-  await page.close();
+  await page.context().close();
 }
 
-/**
- * Sets the compose form's protection: the Sign and Encrypt switches and their options.
- * @param {import("playwright-core").Page} page
- * @param {{ sender: string, to?: string, sign?: boolean, encrypt?: boolean,
- *           format?: "detached" | "opaque", digest?: string, contentEncryption?: string }} options
- */
-export async function fillCompose(
-  page,
-  { sender, to, sign = true, encrypt = false, format = "detached", digest = "sha256", contentEncryption = "aes-256-cbc" },
-) {
-  const from = page.getByLabel("From", { exact: true });
-  const label = await from.locator("option", { hasText: sender }).innerText();
-  await from.selectOption({ label });
-  if (to !== undefined) await page.getByLabel("To", { exact: true }).fill(to);
-  await page.getByRole("switch", { name: /^Sign\b/ }).setChecked(sign);
-  await page.getByRole("switch", { name: /^Encrypt\b/ }).setChecked(encrypt);
-  if (sign) {
-    await page.locator(`[data-role="format-${format}"]`).check();
-    await page.getByLabel("Digest").selectOption(digest);
-  }
-  if (encrypt) await page.locator(`[data-role="cipher-${contentEncryption}"]`).check();
-}
+
+// ---- Reading mail: messages made without the compose view, files opened or dropped ----------
 
 /**
- * Fills the form as `fillCompose` does, presses the button and returns the exact .eml bytes
- * (as latin1 text) from the download link.
+ * Makes a message in the page with the S/MIME engine, as the account `from` would send it: its
+ * key is unsealed from the page's store with `passphrase`, in a second engine client of the
+ * test's own, so the compose view is not needed. Bytes travel as latin1 ("binary") strings.
  * @param {import("playwright-core").Page} page
- * @param {Parameters<typeof fillCompose>[1]} options
+ * @param {{ from: string, to: string[], subject: string, text?: string, html?: string,
+ *           attachments?: { filename: string, contentType: string, data: string }[],
+ *           sign?: "detached" | "opaque", encrypt?: "aes-256-cbc" | "aes-128-gcm" | "aes-256-gcm",
+ *           passphrase?: string }} message
+ * @returns {Promise<string>} the message, latin1
  */
-export async function compose(page, options) {
-  await fillCompose(page, options);
-  const { sign = true, encrypt = false } = options;
-  const button = { sign: "Sign", encrypt: "Encrypt", both: "Sign and encrypt" }[sign && encrypt ? "both" : encrypt ? "encrypt" : "sign"];
-  const output = page.locator('[data-role="composed-eml"]');
-  const before = (await output.isVisible()) ? await output.inputValue() : null;
-  await page.getByRole("button", { name: button, exact: true }).click();
-  await page.waitForFunction(
-    (previous) => {
-      const error = document.querySelector('[data-role="compose-error"]');
-      if (error instanceof HTMLElement && !error.hidden) return true;
-      const eml = document.querySelector('[data-role="composed-eml"]');
-      return eml instanceof HTMLTextAreaElement && eml.value !== "" && eml.value !== previous;
+export async function makeMessage(page, { passphrase = DEMO_PASSPHRASE, ...message }) {
+  await installTestEngine(page);
+  return page.evaluate(
+    async ({ message, passphrase }) => {
+      const w = /** @type {any} */ (window);
+      const { client, accounts } = await w.__testEngine();
+      const sender = accounts.find((/** @type {any} */ a) => a.email === message.from);
+      if (!sender) throw new Error(`no account ${message.from}`);
+      w.__testKeys ??= {};
+      w.__testKeys[sender.id] ??= await client.unseal(sender.sealedKey, passphrase);
+      const bytes = (/** @type {string} */ s) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+      let raw = await client.composeMessage({
+        from: message.from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+        attachments: message.attachments?.map((/** @type {any} */ a) => ({ ...a, data: bytes(a.data) })),
+      });
+      if (message.sign) raw = await client.sign({ message: raw, signingKey: w.__testKeys[sender.id], format: message.sign });
+      if (message.encrypt) {
+        const recipients = [...message.to, message.from].map((address) => {
+          const account = accounts.find((/** @type {any} */ a) => a.email === address);
+          if (!account) throw new Error(`no account ${address}`);
+          return account.certificate;
+        });
+        raw = await client.encrypt({ message: raw, recipients, contentEncryption: message.encrypt });
+      }
+      return Array.from(raw, (b) => String.fromCharCode(/** @type {number} */ (b))).join("");
     },
-    before,
+    { message, passphrase: passphrase },
   );
-  const error = page.locator('[data-role="compose-error"]');
-  if (await error.isVisible()) throw new Error(`composing failed: ${await error.innerText()}`);
-  assert.match(await page.locator('[data-role="composed-summary"]').innerText(), new RegExp(options.sender));
-  // The exact bytes, through the download link (a textarea's value has its CRLFs turned to LFs).
-  const [download] = await Promise.all([
-    page.waitForEvent("download"),
-    page.getByRole("link", { name: "Download .eml" }).click(),
-  ]);
-  const file = { sign: "signed-message.eml", encrypt: "encrypted-message.eml", both: "signed-encrypted-message.eml" };
-  assert.equal(download.suggestedFilename(), file[sign && encrypt ? "both" : encrypt ? "encrypt" : "sign"]);
-  const eml = (await readFile(await download.path())).toString("latin1");
-  assert.equal(eml.replace(/\r\n/g, "\n"), (await output.inputValue()).replace(/\r\n/g, "\n"));
-  return eml;
 }
 
 /**
- * Hands the message just composed to the reader and waits for its report.
+ * Puts a message into a folder of the account `email` by writing the page's IndexedDB directly,
+ * as the local transport would (a MessageRecord with the engine's header summary), then reloads
+ * the page so the shell reads it. The accounts are locked after the reload.
  * @param {import("playwright-core").Page} page
+ * @param {string} email
+ * @param {string} raw  latin1
+ * @param {{ folder?: "inbox" | "sent" | "drafts", seen?: boolean, draft?: object, reload?: boolean }} [options]
+ * @returns {Promise<number>} the message's id
  */
-export async function openComposed(page) {
-  await page.getByRole("button", { name: "Open it in the reader" }).click();
-  await waitForReader(page);
+export async function deliverMessage(page, email, raw, { folder = "inbox", seen = false, draft, reload = true } = {}) {
+  await installTestEngine(page);
+  const id = await page.evaluate(
+    async ({ email, raw, folder, seen, draft }) => {
+      const w = /** @type {any} */ (window);
+      const { client, accounts, db } = await w.__testEngine({ keepOpen: true });
+      try {
+        const account = accounts.find((/** @type {any} */ a) => a.email === email);
+        if (!account) throw new Error(`no account ${email}`);
+        const bytes = Uint8Array.from(raw, (c) => c.charCodeAt(0));
+        const headers = await client.messageHeaders(bytes);
+        /** @type {Record<string, unknown>} */
+        const record = { account: account.id, folder, headers, receivedAt: new Date().toISOString(), seen };
+        if (draft) record.draft = draft;
+        else record.raw = bytes;
+        const tx = db.transaction("messages", "readwrite");
+        const request = tx.objectStore("messages").add(record);
+        await new Promise((resolve, reject) => {
+          tx.oncomplete = resolve;
+          tx.onerror = () => reject(tx.error);
+        });
+        return /** @type {number} */ (request.result);
+      } finally {
+        db.close();
+      }
+    },
+    { email, raw, folder, seen, draft },
+  );
+  if (reload) {
+    await page.reload();
+    await waitReady(page);
+  }
+  return id;
 }
 
-/** @param {import("playwright-core").Page} page */
-export async function waitForReader(page) {
-  await page.waitForFunction(() => {
-    const state = document.querySelector('[data-role="report"]')?.getAttribute("data-state");
-    return state === "shown" || state === "error";
+/**
+ * Installs `window.__testEngine()` in the page (once per document): a test-only engine client
+ * and the stored accounts, read straight from IndexedDB "smime-webmail".
+ * @param {import("playwright-core").Page} page
+ */
+async function installTestEngine(page) {
+  await page.evaluate(() => {
+    const w = /** @type {any} */ (window);
+    w.__testEngine ??= async ({ keepOpen = false } = {}) => {
+      const { SmimeClient } = await import(new URL("js/smime-client.js", document.baseURI).href);
+      w.__testSmime ??= await SmimeClient.start();
+      /** @type {IDBDatabase} */
+      const db = await new Promise((resolve, reject) => {
+        const request = indexedDB.open("smime-webmail");
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const accounts = await new Promise((resolve, reject) => {
+        const request = db.transaction("accounts").objectStore("accounts").getAll();
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      if (!keepOpen) db.close();
+      return { client: w.__testSmime, accounts, db };
+    };
   });
 }
 
 /**
- * Opens a file through the file picker.
+ * Waits until the message view has settled (shown, error or locked); returns its state.
  * @param {import("playwright-core").Page} page
- * @param {string} name
- * @param {string} text  latin1: one char per byte
+ * @param {number} [timeout]
  */
-export async function chooseFile(page, name, text) {
-  await page
-    .locator('[data-role="eml-file"]')
-    .setInputFiles({ name, mimeType: "message/rfc822", buffer: Buffer.from(text, "latin1") });
-  await waitForReader(page);
+export async function waitForMessage(page, timeout = 30_000) {
+  const settled = ["shown", "error", "locked"];
+  await page.waitForFunction(
+    (states) => states.includes(document.querySelector('[data-role="message-view"]')?.getAttribute("data-state") ?? ""),
+    settled,
+    { timeout },
+  );
+  return page.locator('[data-role="message-view"]').getAttribute("data-state");
 }
 
 /**
- * Opens a file by dropping it on the drop zone, as a person dragging it from the desktop would.
+ * Opens a message file through the "Open an .eml file" picker and waits for the message view.
+ * @param {import("playwright-core").Page} page
+ * @param {string | { name: string, content: string | Buffer }} file  a path, or a name and content (latin1 text)
+ */
+export async function openEml(page, file) {
+  await page.evaluate(() => document.querySelector('[data-role="message-view"]')?.removeAttribute("data-state"));
+  const input = page.locator('[data-role="eml-file"]');
+  if (typeof file === "string") await input.setInputFiles(file);
+  else {
+    const buffer = typeof file.content === "string" ? Buffer.from(file.content, "latin1") : file.content;
+    await input.setInputFiles({ name: file.name, mimeType: "message/rfc822", buffer });
+  }
+  return waitForMessage(page);
+}
+
+/**
+ * Drops a message file onto the mailbox view and waits for the message view.
  * @param {import("playwright-core").Page} page
  * @param {string} name
- * @param {string} text  latin1: one char per byte
+ * @param {string} content  latin1
  */
-export async function dropFile(page, name, text) {
+export async function dropEml(page, name, content) {
+  await page.evaluate(() => document.querySelector('[data-role="message-view"]')?.removeAttribute("data-state"));
   const transfer = await page.evaluateHandle(
-    ([fileName, content]) => {
+    ([fileName, text]) => {
       const data = new DataTransfer();
-      const bytes = Uint8Array.from(content, (c) => c.charCodeAt(0));
-      data.items.add(new File([bytes], fileName, { type: "message/rfc822" }));
+      data.items.add(new File([Uint8Array.from(text, (c) => c.charCodeAt(0))], fileName, { type: "message/rfc822" }));
       return data;
     },
-    [name, text],
+    [name, content],
   );
-  const zone = page.locator('[data-role="drop-zone"]');
-  await zone.dispatchEvent("dragover", { dataTransfer: transfer });
-  assert.equal(await zone.getAttribute("data-dragging"), "true", "the drop zone shows a drag");
-  await zone.dispatchEvent("drop", { dataTransfer: transfer });
-  await waitForReader(page);
-}
-
-/**
- * What the report shows, read from its data-* attributes and visible text.
- * @param {import("playwright-core").Page} page
- */
-export async function readReport(page) {
-  const error = page.locator('[data-role="reader-error"]');
-  if (await error.isVisible()) throw new Error(`opening failed: ${await error.innerText()}`);
-  const report = page.locator('[data-role="report"]');
-  const verdict = report.locator('[data-role="verdict"]');
-  const signers = await report.locator('[data-role="signer"]').evaluateAll((nodes) =>
-    nodes.map((node) => ({
-      signature: node.getAttribute("data-signature"),
-      chain: node.getAttribute("data-chain"),
-      addressMatch: node.getAttribute("data-address-match"),
-    })),
-  );
-  const layers = await report.locator('[data-role="layer"]').evaluateAll((nodes) =>
-    nodes.map((node) => {
-      const text = (/** @type {string} */ role) =>
-        /** @type {HTMLElement | null} */ (node.querySelector(`[data-role="${role}"]`))?.innerText.trim() ?? null;
-      return node.getAttribute("data-kind") === "encrypted"
-        ? {
-            kind: "encrypted",
-            contentEncryption: node.getAttribute("data-content-encryption"),
-            integrity: node.getAttribute("data-integrity"),
-            summary: text("encryption-summary"),
-            advice: text("integrity-advice"),
-          }
-        : { kind: node.getAttribute("data-kind"), format: node.getAttribute("data-format") };
-    }),
-  );
-  const signed = layers.find((layer) => layer.kind === "signed");
-  return {
-    verdict: await verdict.getAttribute("data-verdict"),
-    verdictText: (await verdict.innerText()).trim(),
-    signers,
-    layers,
-    format: signed?.format ?? null,
-    algorithms: signers.length > 0 ? await report.locator('[data-role="algorithms"]').first().innerText() : null,
-    note: await report.locator('[data-role="protection-note"]').innerText(),
-    text: await report.locator('[data-role="message-text"]').innerText(),
-  };
-}
-
-/**
- * The reader's error box: its code (null for a problem the page found itself) and its text.
- * @param {import("playwright-core").Page} page
- * @param {"reader-error" | "compose-error"} role
- */
-export async function readError(page, role) {
-  const box = page.locator(`[data-role="${role}"]`);
-  await box.waitFor({ state: "visible" });
-  const shown = await box.innerText();
-  assert.doesNotMatch(shown, /\bat \S+:\d+|wasm-function|\.js:\d+/, "no stack trace");
-  return { code: await box.getAttribute("data-error-code"), text: shown.replace(/\s+/g, " ").trim() };
+  const target = page.locator('section[data-view-name="mailbox"]');
+  await target.dispatchEvent("dragover", { dataTransfer: transfer });
+  await target.dispatchEvent("drop", { dataTransfer: transfer });
+  return waitForMessage(page);
 }

@@ -1,77 +1,126 @@
 // @ts-check
 /**
- * The webmail shell: starts the S/MIME client, loads the demo users and wires the panes.
- * UI only; everything S/MIME goes through smime-client.js.
+ * The webmail shell: opens the store, starts the S/MIME engine, loads the accounts and wires the
+ * views. Views get one `Shell` (shell.js) and never import each other.
  */
+import { Accounts } from "./accounts.js";
+import { Contacts } from "./contacts.js";
 import { byId } from "./dom.js";
-import { Keyring } from "./keyring.js";
+import { Settings } from "./shell.js";
 import { SmimeClient } from "./smime-client.js";
-import { commonName } from "./ui-text.js";
+import { Store } from "./store.js";
+import { LocalTransport } from "./transport.js";
+import { setUpAccountBar } from "./views/account-bar.js";
+import { setUpAccounts } from "./views/accounts-view.js";
 import { setUpCompose } from "./views/compose-view.js";
 import { setUpContacts } from "./views/contacts-view.js";
 import { showError } from "./views/error-view.js";
-import { setUpIdentities } from "./views/identity-view.js";
-import { setUpReader } from "./views/reader-view.js";
+import { setUpMailbox } from "./views/mailbox-view.js";
+import { setUpSettings } from "./views/settings-view.js";
+import { setUpWelcome } from "./views/welcome-view.js";
 
-/** @typedef {import("./smime-client.js").DemoIdentities} DemoIdentities */
+/** @typedef {import("./shell.js").Shell} Shell */
+/** @typedef {import("./shell.js").ViewName} ViewName */
 
 const status = byId("status", HTMLElement);
+const nav = byId("nav", HTMLElement);
+const main = byId("main", HTMLElement);
 
-async function main() {
+/**
+ * @typedef {object} View
+ * @property {(detail?: any) => void | Promise<void>} show  called each time the view is shown
+ */
+
+async function main_() {
+  const store = await Store.open();
   const client = await SmimeClient.start();
-
-  /** @type {DemoIdentities} */
-  let demo = await client.loadDemoIdentities();
-  const keyring = new Keyring();
-  keyring.demo = demo.identities;
-  /**
-   * The demo users, loaded again into a fresh worker if the old one stopped; the user's own
-   * identities are dropped then (their keys were in that worker).
-   */
-  async function currentDemo() {
-    if (!demo.identities.every((identity) => client.isLive(identity))) {
-      demo = await client.loadDemoIdentities();
-      keyring.demo = demo.identities;
-      keyring.own = keyring.own.filter((identity) => client.isLive(identity));
-      keyring.changed();
-    }
-    return demo;
-  }
-
-  const contacts = setUpContacts({ client, keyring });
-  const reader = setUpReader({
-    open: async (message) => {
-      const { trustAnchors } = await currentDemo();
-      const opened = await client.open({
-        message,
-        decryptionKeys: keyring.identities(),
-        trustAnchors: [...trustAnchors, ...keyring.trustedAnchors()],
-      });
-      contacts.harvest(opened);
-      return opened;
-    },
+  const contacts = new Contacts(client, store);
+  const accounts = await Accounts.load(client, store, contacts);
+  const settings = await Settings.load(store);
+  const transport = new LocalTransport(client, store, accounts);
+  const mail = new EventTarget();
+  transport.addEventListener("delivered", (event) => {
+    const { account } = /** @type {CustomEvent} */ (event).detail;
+    mail.dispatchEvent(new CustomEvent("change", { detail: { account, folder: "inbox" } }));
   });
-  setUpCompose({
+
+  /** @type {Record<ViewName, View>} */
+  const views = /** @type {any} */ ({});
+  /** @type {ViewName | null} */
+  let currentView = null;
+
+  /** @type {Shell} */
+  const shell = {
     client,
-    keyring,
-    senders: async () => {
-      await currentDemo();
-      return keyring.identities();
+    store,
+    accounts,
+    contacts,
+    transport,
+    settings,
+    mail,
+    show(name, detail) {
+      const people = accounts.people().length;
+      const target = people === 0 && name !== "accounts" && name !== "settings" ? "welcome" : name;
+      for (const section of main.querySelectorAll("[data-view-name]")) {
+        if (section instanceof HTMLElement) section.hidden = section.dataset.viewName !== target;
+      }
+      for (const button of nav.querySelectorAll("button[data-view]")) {
+        if (!(button instanceof HTMLElement)) continue;
+        const folder = detail && "folder" in detail ? detail.folder : undefined;
+        const same = button.dataset.view === target && (target !== "mailbox" || button.dataset.folder === (folder ?? "inbox"));
+        if (same) button.setAttribute("aria-current", "page");
+        else button.removeAttribute("aria-current");
+      }
+      nav.hidden = people === 0;
+      currentView = target;
+      document.body.dataset.view = target;
+      void views[target].show(detail);
     },
-    verify: (bytes, name) => void reader.openBytes(bytes, name),
-  });
-  setUpIdentities({ client, keyring });
+    compose(request) {
+      shell.show("compose", request);
+    },
+    unlocked(accountId, why) {
+      return accountBar.unlocked(accountId, why);
+    },
+    announce(text) {
+      status.textContent = text;
+    },
+  };
 
-  const anchors = await Promise.all(demo.trustAnchors.map((pem) => client.certificateInfo(pem)));
-  const names = demo.identities.map((identity) => commonName(identity.info.subject));
-  status.textContent =
-    `Ready. Demo users: ${names.join(", ")}. ` +
-    `Trusted authority: ${anchors.map((info) => commonName(info.subject)).join(", ")}.`;
+  const accountBar = setUpAccountBar(shell, byId("account-bar", HTMLElement));
+  views.welcome = setUpWelcome(shell, byId("view-welcome", HTMLElement));
+  views.mailbox = setUpMailbox(shell, byId("view-mailbox", HTMLElement));
+  views.compose = setUpCompose(shell, byId("view-compose", HTMLElement));
+  views.contacts = setUpContacts(shell, byId("view-contacts", HTMLElement));
+  views.accounts = setUpAccounts(shell, byId("view-accounts", HTMLElement));
+  views.settings = setUpSettings(shell, byId("view-settings", HTMLElement));
+
+  nav.addEventListener("click", (event) => {
+    const button = event.target instanceof Element ? event.target.closest("button[data-view]") : null;
+    if (!(button instanceof HTMLElement)) return;
+    const name = /** @type {ViewName} */ (button.dataset.view);
+    if (name === "compose") shell.compose({ mode: "new" });
+    else shell.show(name, button.dataset.folder ? { folder: /** @type {any} */ (button.dataset.folder) } : undefined);
+  });
+  // A change of account shows that account's Inbox; the account list emptying shows the welcome.
+  let shownAccount = accounts.current?.id ?? null;
+  accounts.addEventListener("change", () => {
+    const now = accounts.current?.id ?? null;
+    if (now !== shownAccount || (now === null && currentView !== "welcome")) {
+      shownAccount = now;
+      shell.show(now ? "mailbox" : "welcome", { folder: "inbox" });
+    }
+  });
+
+  shell.show(accounts.current ? "mailbox" : "welcome", { folder: "inbox" });
+  status.textContent = accounts.current
+    ? `Ready. ${accounts.people().length} account(s) in this browser, all locked until you enter a passphrase.`
+    : "Ready. Create the demo accounts, or add your own, to start.";
   document.body.dataset.appState = "ready";
 }
 
-main().catch((error) => {
+main_().catch((error) => {
   document.body.dataset.appState = "failed";
-  status.textContent = "The S/MIME engine could not start.";
+  status.textContent = "The mail page could not start.";
   showError(byId("startup-error", HTMLElement), "The page cannot sign or read messages. Reload it to try again.", error);
 });

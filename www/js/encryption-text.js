@@ -80,18 +80,18 @@ export function encryptedTitle(layer) {
 }
 
 /**
- * What an encrypted layer protects, in one or two sentences:
- * "Encrypted for you (AES-256-CBC, RSA). Not integrity protected: the encryption alone cannot
- * show the message was unchanged." or "Encrypted for you and integrity protected (AES-256-GCM,
- * RSA): any change to the encrypted message would have been detected."
+ * What an encrypted layer protects, in one sentence:
+ * "Encrypted with AES-256-GCM, integrity protected: any change to the encrypted message would
+ * have been detected." or "Encrypted with AES-256-CBC, not integrity protected: the encryption
+ * alone cannot show that the message was not changed."
  * @param {EncryptedLayer} layer
  */
 export function encryptedSummary(layer) {
-  const algorithms = `${contentEncryptionName(layer.contentEncryption)}, ${keyFamilyName(layer.keyTransport)}`;
+  const cipher = contentEncryptionName(layer.contentEncryption);
   if (layer.integrityProtected) {
-    return `Encrypted for you and integrity protected (${algorithms}): any change to the encrypted message would have been detected.`;
+    return `Encrypted with ${cipher}, integrity protected: any change to the encrypted message would have been detected.`;
   }
-  return `Encrypted for you (${algorithms}). Not integrity protected: the encryption alone cannot show the message was unchanged.`;
+  return `Encrypted with ${cipher}, not integrity protected: the encryption alone cannot show that the message was not changed.`;
 }
 
 /**

@@ -1,92 +1,221 @@
 // @ts-check
 /**
- * Whom a message is encrypted for: each To address matched to a certificate the page knows (the
- * identities' own, then the contacts'), plus the sender, so that sent mail stays readable. An
- * address without a certificate blocks encryption; nothing here guesses.
+ * Whom a message goes to and how it can be encrypted for them. Each address is matched to a
+ * certificate: this account's contacts first (a certificate learned from their signed mail, or
+ * imported), then the transport's directory. An address without one blocks encryption; nothing
+ * here guesses. The sender's own certificate is always added, so that sent mail stays readable.
  */
 
-/** @typedef {import("./smime-client.js").Identity} Identity */
 /** @typedef {import("./smime-client.js").Recipient} Recipient */
-/** @typedef {import("./keyring.js").Contact} Contact */
+/** @typedef {import("./smime-client.js").ContentEncryption} ContentEncryption */
+/** @typedef {import("./smime-client.js").SmimeClient} SmimeClient */
+/** @typedef {import("./store.js").AccountRecord} AccountRecord */
+/** @typedef {import("./store.js").ContactRecord} ContactRecord */
+/** @typedef {import("./contacts.js").Contacts} Contacts */
+/** @typedef {import("./smime-client.js").Mailbox} Mailbox */
+/** @typedef {import("./transport.js").Transport} Transport */
 
 /**
- * @typedef {object} EncryptionPlan
- * @property {{ address: string, fingerprint: string }[]} found  To addresses with a certificate
- * @property {string[]} missing          To addresses without one: encryption is blocked
- * @property {Recipient[]} certificates  the found certificates and the sender's, once each
+ * What this engine advertises when it signs (src/cms/capabilities.rs, `ADVERTISED` and
+ * RSAES-OAEP): the sender reads all of it, so the sender's own copy never holds the choice back.
+ */
+export const OWN_CAPABILITIES = Object.freeze(["aes-256-gcm", "aes-128-gcm", "aes-256-cbc", "aes-128-cbc", "rsa-oaep"]);
+
+/**
+ * @typedef {object} RecipientCertificate  what is known about one address
+ * @property {string} address
+ * @property {"contact" | "directory" | "missing" | "invalid"} state
+ *           invalid: not an e-mail address at all, so the message cannot go to it
+ * @property {ContactRecord["source"]} [source]  for a contact: where the certificate came from
+ * @property {Uint8Array} [certificate]  DER
+ * @property {string[]} [capabilities]   learned from their signed mail; empty when unknown
+ * @property {string} [fingerprint]      SHA-256, hex
  */
 
 /**
- * "a@x.org, Bob <b@y.org>" -> ["a@x.org", "b@y.org"]
+ * "a@x.org, Bob <b@y.org>; c@z.org" -> ["a@x.org", "b@y.org", "c@z.org"], each once (compared
+ * without case), in order.
  * @param {string} value
  * @returns {string[]}
  */
 export function addresses(value) {
-  return value
+  const all = value
     .split(/[,;]/)
     .map((part) => (/<([^<>]*)>\s*$/.exec(part)?.[1] ?? part).trim())
     .filter(Boolean);
+  return unique(all);
 }
 
 /**
- * The first address of each identity and contact, for the "known here" list.
- * @param {Identity[]} known
- * @param {Contact[]} [contacts]
+ * Each address once, compared without case, first spelling kept.
+ * @param {string[]} list
  */
-export function knownAddresses(known, contacts = []) {
-  const all = [...known, ...contacts].flatMap((entry) => entry.info.emails.slice(0, 1));
-  return [...new Set(all)];
-}
-
-/**
- * Matches the To addresses against the known certificates (addresses compared without case)
- * and adds the sender's certificate. An identity wins over a contact with the same address.
- * @param {string[]} to
- * @param {Identity} sender
- * @param {Identity[]} known
- * @param {Contact[]} [contacts]
- * @returns {EncryptionPlan}
- */
-export function planEncryption(to, sender, known, contacts = []) {
-  /** @type {EncryptionPlan["found"]} */
-  const found = [];
-  /** @type {string[]} */
-  const missing = [];
-  /** @type {Map<string, Recipient>} by SHA-256 fingerprint, so nobody is listed twice */
-  const certificates = new Map();
+export function unique(list) {
   const seen = new Set();
-  /** @param {{ info: { emails: string[] } }} candidate @param {string} key */
-  const has = (candidate, key) => candidate.info.emails.some((email) => email.toLowerCase() === key);
-  for (const address of to) {
+  return list.filter((address) => {
     const key = address.toLowerCase();
-    if (seen.has(key)) continue;
+    if (seen.has(key)) return false;
     seen.add(key);
-    const identity = known.find((candidate) => has(candidate, key));
-    const contact = identity ? undefined : contacts.find((candidate) => has(candidate, key));
-    if (identity) {
-      found.push({ address, fingerprint: identity.info.fingerprintSha256 });
-      certificates.set(identity.info.fingerprintSha256, identity.certificate);
-    } else if (contact) {
-      found.push({ address, fingerprint: contact.info.fingerprintSha256 });
-      const { certificate, capabilities } = contact;
-      certificates.set(
-        contact.info.fingerprintSha256,
-        capabilities.length > 0 ? { certificate, capabilities } : certificate,
-      );
-    } else {
-      missing.push(address);
-    }
-  }
-  certificates.set(sender.info.fingerprintSha256, sender.certificate);
-  return { found, missing, certificates: [...certificates.values()] };
+    return true;
+  });
 }
 
 /**
- * The To addresses that will get the message, without the sender's own (who is "you").
- * @param {EncryptionPlan} plan
- * @param {Identity} sender
+ * Whether the composer (src/mime/compose.rs) takes this as an address: `local@domain`, without
+ * spaces, controls or `<>,;"`.
+ * @param {string} address
  */
-export function otherRecipients(plan, sender) {
-  const self = sender.info.emails.map((email) => email.toLowerCase());
-  return plan.found.map((match) => match.address).filter((address) => !self.includes(address.toLowerCase()));
+export function isAddress(address) {
+  const at = address.lastIndexOf("@");
+  return at > 0 && at < address.length - 1 && !/[\s\u0000-\u001f\u007f<>,;"]/.test(address);
+}
+
+/**
+ * Finds a certificate for each address. The answers are cached per account and address until
+ * `forget()`; call it when the contacts change.
+ */
+export class CertificateFinder {
+  /** @type {{ client: SmimeClient, contacts: Contacts, transport: Transport }} */
+  #shell;
+  /** @type {Map<string, Promise<RecipientCertificate>>} "account\naddress" -> answer */
+  #cache = new Map();
+
+  /** @param {{ client: SmimeClient, contacts: Contacts, transport: Transport }} shell */
+  constructor(shell) {
+    this.#shell = shell;
+  }
+
+  /** Drops every cached answer (the contacts or the directory changed). */
+  forget() {
+    this.#cache.clear();
+  }
+
+  /**
+   * @param {string} account  the account whose contacts are searched
+   * @param {string} address
+   * @returns {Promise<RecipientCertificate>}
+   */
+  find(account, address) {
+    const key = `${account}\n${address.toLowerCase()}`;
+    let answer = this.#cache.get(key);
+    if (!answer) {
+      answer = this.#lookUp(account, address);
+      // A failed lookup is not remembered: the next keystroke asks again.
+      answer.catch(() => this.#cache.delete(key));
+      this.#cache.set(key, answer);
+    }
+    return answer;
+  }
+
+  /**
+   * @param {string} account
+   * @param {string} address
+   * @returns {Promise<RecipientCertificate>}
+   */
+  async #lookUp(account, address) {
+    if (!isAddress(address)) return { address, state: "invalid" };
+    const contact = await this.#shell.contacts.forAddress(account, address);
+    if (contact) {
+      return {
+        address,
+        state: "contact",
+        source: contact.source,
+        certificate: contact.certificate,
+        capabilities: contact.capabilities,
+        fingerprint: contact.fingerprint,
+      };
+    }
+    const der = await this.#shell.transport.lookupCertificate(address);
+    if (der) {
+      // The directory's word is checked like a contact's: a person's certificate, naming the
+      // address, valid now.
+      const info = await this.#shell.client.certificateInfo(der).catch(() => null);
+      const now = Date.now();
+      const usable =
+        info !== null &&
+        !info.isCa &&
+        info.emails.some((email) => email.toLowerCase() === address.toLowerCase()) &&
+        Date.parse(info.notBefore) <= now &&
+        now <= Date.parse(info.notAfter);
+      if (usable) {
+        return { address, state: "directory", certificate: der, capabilities: [], fingerprint: info.fingerprintSha256 };
+      }
+    }
+    return { address, state: "missing" };
+  }
+}
+
+/**
+ * The certificates to encrypt for: each recipient's (with what their mail advertised) and the
+ * sender's, once each.
+ * @param {RecipientCertificate[]} found  none of them missing
+ * @param {AccountRecord} sender
+ * @returns {Recipient[]}
+ */
+export function encryptionRecipients(found, sender) {
+  /** @type {Map<string, Recipient>} by fingerprint */
+  const recipients = new Map();
+  for (const entry of found) {
+    if (!entry.certificate || !entry.fingerprint) continue;
+    const capabilities = entry.capabilities ?? [];
+    recipients.set(
+      entry.fingerprint,
+      capabilities.length > 0 ? { certificate: entry.certificate, capabilities } : { certificate: entry.certificate },
+    );
+  }
+  recipients.set(sender.info.fingerprintSha256, { certificate: sender.certificate, capabilities: [...OWN_CAPABILITIES] });
+  return [...recipients.values()];
+}
+
+/**
+ * The content encryption the engine will choose for these recipients (src/smime/encrypt.rs,
+ * `choose_algorithms`): AES-GCM only when every one of them advertised it, else AES-256-CBC.
+ * @param {Recipient[]} recipients
+ * @returns {ContentEncryption}
+ */
+export function chosenContentEncryption(recipients) {
+  /** @param {string} name */
+  const all = (name) =>
+    recipients.length > 0 &&
+    recipients.every((r) => typeof r === "object" && !(r instanceof Uint8Array) && (r.capabilities ?? []).includes(name));
+  if (all("aes-256-gcm")) return "aes-256-gcm";
+  if (all("aes-128-gcm")) return "aes-128-gcm";
+  return "aes-256-cbc";
+}
+
+/**
+ * A mailbox as the composer takes it: `Name <address>`, or the address alone.
+ * @param {string} address
+ * @param {string} [name]
+ */
+export function mailboxText(address, name) {
+  const clean = (name ?? "").replace(/["<>\\]/g, "").trim();
+  return clean && clean.toLowerCase() !== address.toLowerCase() ? `${clean} <${address}>` : address;
+}
+
+/**
+ * Whom a reply goes to. Reply: the original's Reply-To, else its From (or, replying to one's own
+ * sent message, its To). Reply-all adds the original To and Cc. The sender's own address is
+ * left out, and nobody is named twice.
+ * @param {{ from: Mailbox[], to: Mailbox[], cc: Mailbox[], replyTo?: Mailbox[] }} headers
+ * @param {"reply" | "reply-all"} mode
+ * @param {string} self  the replying account's address
+ * @returns {{ to: string[], cc: string[] }}
+ */
+export function replyAddresses(headers, mode, self) {
+  const me = self.toLowerCase();
+  /** @param {Mailbox[] | undefined} list */
+  const plain = (list) => (list ?? []).map((m) => m.address).filter(Boolean);
+  const notMe = (/** @type {string} */ a) => a.toLowerCase() !== me;
+  const fromMe = plain(headers.from).length > 0 && plain(headers.from).every((a) => !notMe(a));
+  const author = plain(headers.replyTo).length > 0 ? plain(headers.replyTo) : plain(headers.from);
+  const primary = fromMe ? plain(headers.to) : author;
+  if (mode === "reply") {
+    const to = unique(primary.filter(notMe));
+    return { to: to.length > 0 ? to : unique(primary), cc: [] };
+  }
+  const to = unique([...primary, ...plain(headers.to)].filter(notMe));
+  const taken = new Set(to.map((a) => a.toLowerCase()));
+  const cc = unique(plain(headers.cc).filter((a) => notMe(a) && !taken.has(a.toLowerCase())));
+  return { to, cc };
 }

@@ -64,19 +64,61 @@
  *
  * @typedef {{ kind: "signed", format: "detached" | "opaque", signers: SignerReport[] }} SignedLayer
  * @typedef {{ kind: "encrypted", contentEncryption: string, keyTransport: string,
- *             integrityProtected: boolean }} EncryptedLayer
+ *             integrityProtected: boolean, recipient?: CertificateInfo }} EncryptedLayer
+ *           `recipient`: whose key opened it
  * @typedef {SignedLayer | EncryptedLayer} Layer
  * @typedef {"aes-128-cbc" | "aes-192-cbc" | "aes-256-cbc" | "aes-128-gcm" | "aes-256-gcm"} ContentEncryption
  *
  * @typedef {object} Opened
  * @property {Uint8Array} content  the innermost MIME entity, exact bytes
  * @property {Layer[]} layers      outermost first; empty for a plain message
- * @property {{ path: number[], opened?: Opened }[]} [parts]  S/MIME entities inside, opened alone
+ * @property {EmbeddedPart[]} [parts]  S/MIME entities inside the content, each opened alone
+ *
+ * @typedef {object} EmbeddedPart  an S/MIME entity inside a multipart, opened on its own: its
+ *           report covers only itself, and the layers around it do not cover it (Efail)
+ * @property {number[]} path        1-based part numbers from the content down
+ * @property {Opened} [opened]      its report, or
+ * @property {{ code: string, message: string }} [error]  why it could not be opened
  *
  * @typedef {object} Attachment
  * @property {string} filename
  * @property {string} contentType
  * @property {Uint8Array} data
+ *
+ * @typedef {object} SealedKey  an identity's private key and certificates, encrypted under a passphrase
+ * @property {"smime-wasm-sealed-key"} format
+ * @property {"PBKDF2-HMAC-SHA-256"} kdf  stretches the passphrase (WebCrypto, in the worker)
+ * @property {number} iterations
+ * @property {Uint8Array} salt
+ * @property {Uint8Array} pkcs12       PBES2 (AES-256-CBC, HMAC-SHA-256 MAC) under the stretched key
+ *
+ * @typedef {{ name?: string | null, address: string }} Mailbox
+ *
+ * @typedef {object} MessageHeaders  the outer header fields of a message
+ * @property {Mailbox[]} from
+ * @property {Mailbox[]} to
+ * @property {Mailbox[]} cc
+ * @property {Mailbox[]} replyTo
+ * @property {string | null} [subject]
+ * @property {string | null} [date]        ISO-8601
+ * @property {string | null} [messageId]
+ * @property {string | null} [inReplyTo]
+ * @property {string[]} references
+ * @property {"encrypted" | "signed" | "plain"} protection  from the top-level Content-Type only
+ *
+ * @typedef {object} MessagePart
+ * @property {string | null} [filename]
+ * @property {string} contentType
+ * @property {string | null} [contentId]
+ * @property {boolean} inline
+ * @property {Uint8Array} data
+ *
+ * @typedef {object} MessageView  a message decoded for display
+ * @property {Omit<MessageHeaders, "protection">} headers
+ * @property {string | null} [text]
+ * @property {string | null} [html]
+ * @property {MessagePart[]} attachments
+ * @property {"encrypted" | "signed" | "plain"} protection
  *
  * @typedef {object} DemoIdentities
  * @property {Identity[]} identities  Alice, Bob, Carol
@@ -106,6 +148,8 @@ export class SmimeClient {
   #nextId = 1;
   /** identities issued by the current worker; replaced when the worker is */
   #live = new WeakSet();
+  /** @type {Set<(reason: string) => void>} */
+  #restartListeners = new Set();
 
   /**
    * Starts the worker and waits until the wasm module has loaded.
@@ -177,6 +221,67 @@ export class SmimeClient {
   }
 
   /**
+   * Encrypts this identity's key and certificates under `passphrase` for storage: the worker
+   * stretches the passphrase with PBKDF2-HMAC-SHA-256 (WebCrypto, `iterations`, a fresh 16-byte
+   * salt) and seals a PKCS#12 under the result. Only the sealed form leaves the worker.
+   * @param {Identity} identity
+   * @param {string} passphrase
+   * @returns {Promise<SealedKey>}
+   */
+  async seal(identity, passphrase) {
+    return this.#call("seal", [this.#handle(identity), passphrase]);
+  }
+
+  /**
+   * Opens a sealed key into the worker; a wrong passphrase rejects with ERR_BAD_PASSWORD.
+   * @param {SealedKey} sealed
+   * @param {string} passphrase
+   * @returns {Promise<Identity>}
+   */
+  async unseal(sealed, passphrase) {
+    return this.#adopt(await this.#call("unseal", [sealed, passphrase]));
+  }
+
+  /**
+   * Drops an identity's private key from the worker (wiped from wasm memory); the handle is dead
+   * afterwards. Releasing a dead identity does nothing.
+   * @param {Identity} identity
+   */
+  async release(identity) {
+    if (!this.#live.has(identity)) return;
+    this.#live.delete(identity);
+    await this.#call("release", [identity.handle]);
+  }
+
+  /**
+   * Calls `listener(reason)` whenever the worker stopped (a trap, a crash) and every identity it
+   * held was lost; the next call starts a fresh worker.
+   * @param {(reason: string) => void} listener
+   */
+  onRestart(listener) {
+    this.#restartListeners.add(listener);
+  }
+
+  /**
+   * Decodes a message for display: header fields, text, HTML and attachments. Nothing is
+   * verified or decrypted; pass `Opened.content` to read what a protected message holds.
+   * @param {Uint8Array} message
+   * @returns {Promise<MessageView>}
+   */
+  readMessage(message) {
+    return this.#call("readMessage", [message]);
+  }
+
+  /**
+   * The outer header fields only, without decoding the body (for message lists).
+   * @param {Uint8Array} message
+   * @returns {Promise<MessageHeaders>}
+   */
+  messageHeaders(message) {
+    return this.#call("messageHeaders", [message]);
+  }
+
+  /**
    * @param {Cert} certificate
    * @returns {Promise<CertificateInfo>}
    */
@@ -187,11 +292,13 @@ export class SmimeClient {
   /**
    * Builds an RFC 5322 message.
    * @param {{ from: string, to: string[], cc?: string[], subject: string, text?: string,
-   *           html?: string, attachments?: Attachment[], date?: Date, messageId?: string }} options
+   *           html?: string, attachments?: Attachment[], date?: Date, messageId?: string,
+   *           inReplyTo?: string, references?: string[] }} options
    * @returns {Promise<Uint8Array>}
    */
   async composeMessage(options) {
-    const keys = ["from", "to", "cc", "subject", "text", "html", "attachments", "date", "messageId"];
+    const keys = ["from", "to", "cc", "subject", "text", "html", "attachments", "date", "messageId",
+      "inReplyTo", "references"];
     return this.#call("composeMessage", [only(options, keys, "composeMessage")]);
   }
 
@@ -398,6 +505,7 @@ export class SmimeClient {
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const call of pending) call.reject(new SmimeError("ERR_INTERNAL", why));
+    for (const listener of this.#restartListeners) listener(why);
   }
 }
 

@@ -16,6 +16,9 @@ const ERROR_SENTENCES = {
   ERR_MALFORMED_CMS: "The S/MIME data in this message is damaged, or is not S/MIME at all.",
   ERR_MALFORMED_CERTIFICATE: "A certificate could not be read.",
   ERR_MALFORMED_KEY: "The private key could not be read.",
+  ERR_MALFORMED_PKCS12: "The .p12 file could not be read.",
+  ERR_MALFORMED_CRL: "A certificate revocation list could not be read.",
+  ERR_NO_PRIVATE_KEY: "The file holds no private key.",
   ERR_BAD_PASSWORD: "The password is wrong.",
   ERR_KEY_MISMATCH: "The private key does not belong to the certificate.",
   ERR_UNSUPPORTED_ALGORITHM: "The message uses an algorithm that is not supported.",
@@ -51,15 +54,23 @@ const CHAIN_PROBLEMS = {
   ERR_CERT_NOT_YET_VALID: "a certificate on the path is not valid yet",
   ERR_CERT_SIGNATURE_INVALID: "a certificate's signature does not hold",
   ERR_NOT_A_CA: "an issuing certificate is not allowed to issue certificates",
+  ERR_CERT_REVOKED: "a certificate on the path has been revoked",
+  ERR_CERT_KEY_USAGE: "the certificate is not meant for signing mail",
+  ERR_CERT_EXT_KEY_USAGE: "the certificate is not meant for e-mail",
+  ERR_CERT_PATH_LENGTH: "the path of authorities is longer than they allow",
+  ERR_CERT_NAME_CONSTRAINTS: "an authority is not allowed to certify this address",
+  ERR_CERT_CRITICAL_EXTENSION: "a certificate has a critical extension this page does not know",
+  ERR_CERT_UNSUPPORTED: "a certificate uses a feature this page does not support",
+  ERR_CERT_UNSUPPORTED_ALGORITHM: "a certificate uses an algorithm this page does not support",
 };
 
 /** What a chain state means, in words. */
-const CHAIN_WORDS = {
-  trusted: "certificate trusted",
-  untrusted: "certificate not trusted",
-  expired: "certificate expired",
-  revoked: "certificate revoked",
-  "not-checked": "certificate not checked",
+const CHAIN_STATES = {
+  trusted: "trusted",
+  untrusted: "not trusted",
+  expired: "expired",
+  revoked: "revoked",
+  "not-checked": "not checked",
 };
 
 const DIGEST_NAMES = {
@@ -80,6 +91,9 @@ const ALGORITHM_NAMES = {
   "ecdsa-p256": "ECDSA P-256",
   "ecdsa-p384": "ECDSA P-384",
   ed25519: "Ed25519",
+  "1.2.840.10040.4.1": "DSA",
+  "1.2.840.10040.4.3": "DSA with SHA-1",
+  "2.16.840.1.101.3.4.3.2": "DSA with SHA-256",
 };
 
 /**
@@ -119,13 +133,22 @@ export function commonName(name) {
 }
 
 /**
- * "Signed by alice@example.org — signature valid — certificate trusted (smime-wasm Demo CA)",
- * or, for a broken signature, "Signature broken: the message was changed after signing".
+ * One signer in one line: "Signed by alice@example.org — certificate trusted"; "Signed by
+ * alice@example.com — signature intact, but the certificate is not trusted (issued by NSS Test
+ * CA, which is not among your trusted authorities)"; "Signature broken: the message was changed
+ * after signing". A signer whose address is not the sender's says so at the end.
  * @param {SignerReport} report
+ * @param {string} [from]  the sender's address, as the message states it
  */
-export function signerSummary(report) {
+export function signerSummary(report, from) {
+  if (report.signature !== "valid" && report.signatureError === "ERR_UNSUPPORTED_ALGORITHM") {
+    return `Signature not checked: it uses an algorithm that is not supported (${algorithmName(report.signatureAlgorithm)}), so nothing shows who wrote this or that it is unchanged`;
+  }
   if (report.signature !== "valid") return `Signature broken: ${signatureProblem(report)}`;
-  return `Signed by ${signerName(report.certificate)} — signature valid — ${chainSummary(report)}`;
+  const who = `Signed by ${signerName(report.certificate)}`;
+  const chain = report.chain === "trusted" ? ` — ${chainSummary(report)}` : ` — signature intact, but the ${chainSummary(report)}`;
+  const mismatch = report.addressMatch === false ? ` — but the message says it is from ${from ?? "someone else"}` : "";
+  return `${who}${chain}${mismatch}`;
 }
 
 /**
@@ -137,19 +160,26 @@ export function signatureProblem(report) {
 }
 
 /**
- * "certificate trusted (smime-wasm Demo CA)", "certificate not trusted (issued by X, which is
- * not among your trusted authorities)", ...
+ * "certificate trusted", "certificate is not trusted (issued by X, which is not among your
+ * trusted authorities)", "certificate has expired", ...
  * @param {SignerReport} report
  */
 export function chainSummary(report) {
-  const words = lookUp(CHAIN_WORDS, report.chain) ?? `certificate ${report.chain}`;
   const issuer = report.certificate ? commonName(report.certificate.issuer) : null;
-  if (!issuer) return words;
-  if (report.chain === "trusted") return `${words} (${issuer})`;
-  if (report.chain === "untrusted") {
-    return `${words} (issued by ${issuer}, which is not among your trusted authorities)`;
+  switch (report.chain) {
+    case "trusted":
+      return "certificate trusted";
+    case "untrusted":
+      return issuer
+        ? `certificate is not trusted (issued by ${issuer}, which is not among your trusted authorities)`
+        : "certificate is not trusted";
+    case "expired":
+      return "certificate has expired";
+    case "revoked":
+      return "certificate has been revoked";
+    default:
+      return "certificate was not checked";
   }
-  return words;
 }
 
 /**
@@ -157,7 +187,7 @@ export function chainSummary(report) {
  * @param {SignerReport} report
  */
 export function chainState(report) {
-  return (lookUp(CHAIN_WORDS, report.chain) ?? report.chain).replace(/^certificate /, "");
+  return lookUp(CHAIN_STATES, report.chain) ?? report.chain;
 }
 
 /**
@@ -231,18 +261,125 @@ export function layerTitle(layer) {
 }
 
 /**
- * The overall state of an opened message, for the verdict banner:
- * "valid" (every signature holds and chains to a trusted authority), "untrusted" (signatures
- * hold but a chain does not), "broken" (a signature does not hold) or "unsigned".
+ * @typedef {"valid" | "untrusted" | "broken" | "encrypted-only" | "plain" | "error"} Verdict
+ * The overall state of a message, from its own layers only (never from parts opened on their
+ * own, Efail): "valid" every signature holds, chains to a trusted authority and names the
+ * sender; "untrusted" the signatures hold but a chain or an address does not; "broken" a
+ * signature does not hold; "encrypted-only" encrypted and not signed; "plain" neither;
+ * "error" it could not be opened.
+ */
+
+/**
  * @param {Layer[]} layers
- * @returns {"valid" | "untrusted" | "broken" | "unsigned"}
+ * @returns {Exclude<Verdict, "error">}
  */
 export function verdict(layers) {
   const signers = layers.flatMap((layer) => (layer.kind === "signed" ? layer.signers : []));
-  if (signers.length === 0) return "unsigned";
+  if (signers.length === 0) return layers.some((layer) => layer.kind === "encrypted") ? "encrypted-only" : "plain";
   if (signers.some((s) => s.signature !== "valid")) return "broken";
-  if (signers.some((s) => s.chain !== "trusted")) return "untrusted";
+  if (signers.some((s) => s.chain !== "trusted" || s.addressMatch === false)) return "untrusted";
   return "valid";
+}
+
+/**
+ * The headline of a message's security panel.
+ * @param {Layer[]} layers
+ * @param {string} [from]  the sender's address
+ */
+export function verdictSentence(layers, from) {
+  const state = verdict(layers);
+  if (state === "plain") return "Not signed and not encrypted: anyone could have written or changed this message.";
+  if (state === "encrypted-only") return "Encrypted, but not signed: nothing shows who wrote this message.";
+  const signers = layers.flatMap((layer) => (layer.kind === "signed" ? layer.signers : []));
+  const worst =
+    signers.find((s) => s.signature !== "valid") ??
+    signers.find((s) => s.chain !== "trusted" || s.addressMatch === false) ??
+    signers[0];
+  const summary = signerSummary(worst, from);
+  const encrypted = layers.some((layer) => layer.kind === "encrypted");
+  return encrypted && summary.startsWith("Signed by") ? `Encrypted and s${summary.slice(1)}` : summary;
+}
+
+/**
+ * What the message list keeps of an opened message.
+ * @param {Layer[]} layers
+ * @returns {import("./store.js").Security}
+ */
+export function securityOf(layers) {
+  const encrypted = layers.filter((layer) => layer.kind === "encrypted");
+  const signers = layers.flatMap((layer) => (layer.kind === "signed" ? layer.signers : []));
+  const state = verdict(layers);
+  /** @type {import("./store.js").Security} */
+  const security = {
+    encrypted: encrypted.length > 0,
+    signature: state === "valid" ? "trusted" : state === "untrusted" || state === "broken" ? state : null,
+  };
+  if (encrypted.length > 0) security.integrityProtected = encrypted.some((layer) => layer.integrityProtected);
+  const signer = signers[0]?.certificate?.emails[0];
+  if (signer) security.signer = signer;
+  return security;
+}
+
+/**
+ * @typedef {"encrypted" | "signed" | "trusted" | "untrusted" | "broken" | "error"} Badge
+ */
+
+/** What each badge says. */
+export const BADGE_WORDS = {
+  encrypted: "Encrypted",
+  signed: "Signed (not checked yet)",
+  trusted: "Signed, trusted",
+  untrusted: "Signed, not trusted",
+  broken: "Signature broken",
+  error: "Cannot be read",
+};
+
+/**
+ * The badges of a message in a list: what opening it found, or, before it was opened, what its
+ * outer Content-Type announces.
+ * @param {Pick<import("./store.js").MessageRecord, "security" | "headers">} record
+ * @returns {Badge[]}
+ */
+export function badgesOf({ security, headers }) {
+  if (!security) {
+    const announced = headers?.protection;
+    return announced === "encrypted" || announced === "signed" ? [announced] : [];
+  }
+  /** @type {Badge[]} */
+  const badges = [];
+  if (security.encrypted) badges.push("encrypted");
+  if (security.signature) badges.push(security.signature);
+  if (security.error) badges.push("error");
+  return badges;
+}
+
+/**
+ * A mailbox as people write it: "Alice Demo <alice@example.org>", or the bare address.
+ * @param {{ name?: string | null, address: string }} mailbox
+ */
+export function mailboxText({ name, address }) {
+  return name ? `${name} <${address}>` : address;
+}
+
+/**
+ * A list of mailboxes, comma separated.
+ * @param {{ name?: string | null, address: string }[] | undefined} mailboxes
+ */
+export function mailboxesText(mailboxes) {
+  return (mailboxes ?? []).map(mailboxText).join(", ");
+}
+
+/**
+ * A short date for a message list: the time for today, else the day.
+ * @param {string} iso
+ * @param {Date} [now]
+ */
+export function listDateText(iso, now = new Date()) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  return date.toDateString() === now.toDateString()
+    ? date.toLocaleTimeString(undefined, { timeStyle: "short" })
+    : date.toLocaleDateString(undefined, { dateStyle: "medium" });
 }
 
 const KEY_ALGORITHM_NAMES = {

@@ -24,6 +24,7 @@ import {
   layerTitle,
   signatureProblem,
   signerName,
+  signerSummary,
 } from "../ui-text.js";
 
 /** @typedef {import("../smime-client.js").Layer} Layer */
@@ -34,7 +35,7 @@ import {
 /**
  * One block per layer, outermost first, each saying only what that layer protects.
  * @param {Layer[]} layers
- * @param {string | undefined} from  the outer From header, as shown
+ * @param {string | undefined} from  the sender's address, as the message states it
  */
 export function layerBlocks(layers, from) {
   return layers.map((layer, index) => {
@@ -58,6 +59,8 @@ function encryptedBlock(layer, title, signedInside) {
     ["Content encryption", `${contentEncryptionName(cipher)} (${cipher})`, "content-encryption"],
     ["Key exchange", `${keyFamilyName(layer.keyTransport)} (${layer.keyTransport})`, "key-transport"],
   ];
+  const recipient = layer.recipient;
+  if (recipient) rows.push(["Opened with", `the key of ${signerName(recipient)}`, "recipient"]);
   return h(
     "section",
     {
@@ -78,7 +81,7 @@ function encryptedBlock(layer, title, signedInside) {
 /**
  * @param {SignedLayer} layer
  * @param {string} title
- * @param {string | undefined} from
+ * @param {string | undefined} from  the sender's address
  */
 function signedBlock(layer, title, from) {
   return h(
@@ -92,14 +95,14 @@ function signedBlock(layer, title, from) {
 
 /**
  * @param {SignerReport} report
- * @param {string | undefined} from
+ * @param {string | undefined} from  the sender's address
  */
 function signerBlock(report, from) {
   const info = report.certificate;
   const valid = report.signature === "valid";
   const rows = [
     ["Signer", info ? `${commonName(info.subject)} (${signerName(info)})` : signerName(info), "signer-name"],
-    ["Signature", valid ? "valid" : `broken — ${signatureProblem(report)}`, "signature"],
+    ["Signature", signatureText(report), "signature"],
     ["Certificate", certificateText(report), "chain"],
     ["Sender address", addressSummary(report, from), "address"],
     ["Algorithms", algorithmsText(report), "algorithms"],
@@ -114,6 +117,7 @@ function signerBlock(report, from) {
       "data-chain": report.chain,
       "data-address-match": String(report.addressMatch),
     },
+    h("p", { class: "signer-summary", "data-role": "signer-summary" }, signerSummary(report, from)),
     factList(rows),
   );
 }
@@ -128,6 +132,13 @@ function factList(rows) {
     { class: "facts" },
     ...rows.flatMap(([term, text, role]) => [h("dt", {}, term), h("dd", { "data-role": role }, text)]),
   );
+}
+
+/** @param {SignerReport} report */
+function signatureText(report) {
+  if (report.signature === "valid") return "intact: the content is exactly what was signed";
+  if (report.signatureError === "ERR_UNSUPPORTED_ALGORITHM") return `not checked: ${signatureProblem(report)}`;
+  return `broken: ${signatureProblem(report)}`;
 }
 
 /** @param {SignerReport} report */

@@ -1,21 +1,22 @@
 // @ts-check
 /**
- * The compose pane's protection choices: the Sign and Encrypt switches, the options each one
- * shows, the submit button's label, and whom the message will be encrypted for (or why it
- * cannot be).
+ * The compose view's protection panel: the Sign and Encrypt switches, the advanced options
+ * (signature format, digest, content encryption), a summary of what will happen to the message,
+ * and — when Encrypt is on and a recipient has no certificate — why sending is blocked and how
+ * to get one, with an explicit way to switch encryption off.
  */
-import { byId } from "../dom.js";
 import {
-  contentEncryptionName,
-  integrityWords,
-  listText,
-  missingCertificatesText,
-  protectsIntegrity,
-} from "../encryption-text.js";
-import { addresses, knownAddresses, otherRecipients, planEncryption } from "../recipients.js";
+  HOW_TO_GET_A_CERTIFICATE,
+  SEND_UNENCRYPTED_TEXT,
+  blockedText,
+  protectionLines,
+} from "../compose-text.js";
+import { h } from "../dom.js";
+import { chosenContentEncryption, encryptionRecipients } from "../recipients.js";
 
-/** @typedef {import("../smime-client.js").Identity} Identity */
 /** @typedef {import("../smime-client.js").ContentEncryption} ContentEncryption */
+/** @typedef {import("../store.js").AccountRecord} AccountRecord */
+/** @typedef {import("../recipients.js").RecipientCertificate} RecipientCertificate */
 
 /**
  * @typedef {object} Choices
@@ -23,123 +24,211 @@ import { addresses, knownAddresses, otherRecipients, planEncryption } from "../r
  * @property {boolean} encrypt
  * @property {"detached" | "opaque"} format
  * @property {"sha256" | "sha384" | "sha512"} digest
- * @property {ContentEncryption} contentEncryption
+ * @property {ContentEncryption | undefined} contentEncryption  undefined: the engine chooses
+ *           from the recipients' capabilities
  */
+
+/** The content encryption choices of the advanced options ("" lets the engine choose). */
+const CIPHERS = [
+  ["", "Automatic (the strongest every recipient reads)"],
+  ["aes-256-gcm", "AES-256-GCM (integrity protected; older mail programs cannot read it)"],
+  ["aes-128-gcm", "AES-128-GCM (integrity protected; older mail programs cannot read it)"],
+  ["aes-256-cbc", "AES-256-CBC (every S/MIME program reads it; not integrity protected)"],
+];
+
+let uid = 0;
+/** @param {string} name  a unique id or radio group name */
+const nextId = (name) => `protection-${name}-${++uid}`;
 
 /**
- * What the message gets: signed, encrypted, both, or (not allowed) neither.
- * @param {{ sign: boolean, encrypt: boolean }} choices
- * @returns {"sign" | "encrypt" | "both" | "none"}
+ * Builds the panel.
+ * @param {{ onChange: () => void }} hooks  called when a switch or an option changes
  */
-export function protectionMode({ sign, encrypt }) {
-  return sign && encrypt ? "both" : sign ? "sign" : encrypt ? "encrypt" : "none";
-}
+export function setUpProtection({ onChange }) {
+  const signSwitch = switchInput("sign-switch");
+  const encryptSwitch = switchInput("encrypt-switch");
+  const detached = h("input", { type: "radio", name: nextId("format"), value: "detached", checked: true, "data-role": "format-detached" });
+  const opaque = h("input", { type: "radio", name: detached.name, value: "opaque", "data-role": "format-opaque" });
+  const digestId = nextId("digest");
+  const digest = h(
+    "select",
+    { id: digestId, "data-role": "digest" },
+    h("option", { value: "sha256", selected: true }, "SHA-256"),
+    h("option", { value: "sha384" }, "SHA-384"),
+    h("option", { value: "sha512" }, "SHA-512"),
+  );
+  const cipherId = nextId("cipher");
+  const cipher = h(
+    "select",
+    { id: cipherId, "data-role": "content-encryption" },
+    ...CIPHERS.map(([value, text]) => h("option", { value, selected: value === "" }, text)),
+  );
+  const summary = h("ul", { class: "protection-summary", "data-role": "protection-summary", "aria-live": "polite" });
+  const switchOff = h("button", { type: "button", "data-action": "encrypt-off" }, "Switch encryption off");
+  const blockedWhy = h("p", { class: "blocked-why", "data-role": "encrypt-blocked-why" });
+  const blocked = h(
+    "div",
+    { class: "encrypt-blocked", "data-role": "encrypt-blocked", hidden: true },
+    blockedWhy,
+    h("p", { "data-role": "how-to-get-certificate" }, HOW_TO_GET_A_CERTIFICATE),
+    h("p", { class: "blocked-off" }, SEND_UNENCRYPTED_TEXT, " ", switchOff),
+  );
 
-const BUTTON_LABELS = {
-  sign: "Sign",
-  encrypt: "Encrypt",
-  both: "Sign and encrypt",
-  none: "Sign",
-};
+  const element = h(
+    "fieldset",
+    { class: "protection", "data-role": "protection" },
+    h("legend", {}, "Protection"),
+    h(
+      "div",
+      { class: "switches" },
+      switchLabel(signSwitch, "Sign", "shows who wrote it and that nobody changed it"),
+      switchLabel(encryptSwitch, "Encrypt", "only the recipients and you can read it"),
+    ),
+    blocked,
+    summary,
+    h(
+      "details",
+      { class: "advanced", "data-role": "advanced" },
+      h("summary", {}, "Advanced options"),
+      h(
+        "div",
+        { class: "advanced-body" },
+        h(
+          "fieldset",
+          { class: "options", "data-role": "signature-options" },
+          h("legend", {}, "Signature"),
+          h(
+            "div",
+            { class: "choices" },
+            h("label", { class: "choice" }, detached, h("span", {}, h("strong", {}, "Detached"), " ", h("span", { class: "hint" }, "multipart/signed: any mail program shows the text"))),
+            h("label", { class: "choice" }, opaque, h("span", {}, h("strong", {}, "Opaque"), " ", h("span", { class: "hint" }, "only S/MIME mail programs show the text"))),
+          ),
+          h("div", { class: "inline-field" }, h("label", { for: digestId }, "Digest"), digest),
+        ),
+        h(
+          "fieldset",
+          { class: "options", "data-role": "encryption-options" },
+          h("legend", {}, "Encryption"),
+          h("div", { class: "inline-field" }, h("label", { for: cipherId }, "Content encryption"), cipher),
+        ),
+      ),
+    ),
+  );
 
-/** @typedef {import("../keyring.js").Keyring} Keyring */
-
-/**
- * @param {Keyring} keyring  the senders, and the certificates encrypted to
- */
-export function setUpProtection(keyring) {
-  const form = byId("compose-form", HTMLFormElement);
-  const from = byId("from", HTMLSelectElement);
-  const to = byId("to", HTMLInputElement);
-  const signSwitch = byId("sign-switch", HTMLInputElement);
-  const encryptSwitch = byId("encrypt-switch", HTMLInputElement);
-  const hint = byId("protection-hint", HTMLElement);
-  const signatureOptions = byId("signature-options", HTMLFieldSetElement);
-  const encryptionOptions = byId("encryption-options", HTMLFieldSetElement);
-  const digest = byId("digest", HTMLSelectElement);
-  const recipients = byId("encryption-recipients", HTMLElement);
-  const button = byId("compose-button", HTMLButtonElement);
-  let busy = true;
+  /** @type {{ sender: AccountRecord, entries: RecipientCertificate[] } | null} */
+  let shown = null;
 
   /** @returns {Choices} */
   function choices() {
     return {
       sign: signSwitch.checked,
       encrypt: encryptSwitch.checked,
-      format: radioValue("format") === "opaque" ? "opaque" : "detached",
+      format: opaque.checked ? "opaque" : "detached",
       digest: /** @type {Choices["digest"]} */ (digest.value),
-      contentEncryption: /** @type {ContentEncryption} */ (radioValue("contentEncryption") || "aes-256-cbc"),
+      contentEncryption: cipher.value ? /** @type {ContentEncryption} */ (cipher.value) : undefined,
     };
   }
 
-  /**
-   * The checked value of a radio group (read even while its fieldset is disabled, which
-   * FormData would skip).
-   * @param {string} name
-   */
-  function radioValue(name) {
-    const group = form.elements.namedItem(name);
-    return group instanceof RadioNodeList ? group.value : "";
+  /** The recipients without a certificate, when Encrypt is on. */
+  function missing() {
+    if (!encryptSwitch.checked || !shown) return [];
+    return shown.entries.filter((entry) => entry.state === "missing").map((entry) => entry.address);
   }
 
-  function refresh() {
-    const { sign, encrypt } = choices();
-    const mode = protectionMode({ sign, encrypt });
-    signatureOptions.hidden = !sign;
-    signatureOptions.disabled = !sign;
-    encryptionOptions.hidden = !encrypt;
-    encryptionOptions.disabled = !encrypt;
-    hint.hidden = mode !== "none";
-    button.textContent = BUTTON_LABELS[mode];
-    button.disabled = busy || mode === "none";
-    form.dataset.protection = mode;
-    if (encrypt) describeRecipients();
+  function render() {
+    if (!shown) return;
+    const c = choices();
+    const lacking = missing();
+    blocked.hidden = lacking.length === 0;
+    blockedWhy.textContent = lacking.length > 0 ? blockedText(lacking) : "";
+    element.dataset.blocked = String(lacking.length > 0);
+    const usable = shown.entries.filter((entry) => entry.state === "contact" || entry.state === "directory");
+    const recipients = encryptionRecipients(usable, shown.sender);
+    const cipherUsed = c.contentEncryption ?? chosenContentEncryption(recipients);
+    summary.dataset.contentEncryption = c.encrypt ? cipherUsed : "";
+    summary.hidden = lacking.length > 0;
+    const lines = protectionLines({
+      sign: c.sign,
+      encrypt: c.encrypt,
+      sender: shown.sender.email,
+      format: c.format,
+      digest: c.digest,
+      recipients: usable.map((entry) => entry.address),
+      cipher: cipherUsed,
+      cipherChosen: c.contentEncryption !== undefined,
+    });
+    summary.replaceChildren(...lines.map((line) => h("li", {}, line)));
+    summary.dataset.protection = c.sign && c.encrypt ? "both" : c.sign ? "signed" : c.encrypt ? "encrypted" : "none";
   }
 
-  /** Whom the message will be encrypted for, updated as the To field changes. */
-  function describeRecipients() {
-    const { sign, contentEncryption: cipher } = choices();
-    const known = keyring.identities();
-    const sender = known.find((identity) => identity.info.fingerprintSha256 === from.value);
-    if (!sender) return;
-    const contacts = keyring.people();
-    const plan = planEncryption(addresses(to.value), sender, known, contacts);
-    if (plan.missing.length > 0) {
-      recipients.dataset.state = "blocked";
-      recipients.textContent = `Cannot encrypt: ${missingCertificatesText(plan.missing, knownAddresses(known, contacts))}`;
-      return;
-    }
-    recipients.dataset.state = "ready";
-    const self = sender.info.emails[0];
-    const others = otherRecipients(plan, sender);
-    const whom =
-      others.length === 0
-        ? `Encrypted for you (${self}) only: add the recipients' addresses above.`
-        : `Encrypted for ${listText(others)}, and for you (${self}) so that you can read it later.`;
-    const how = `${contentEncryptionName(cipher)}, ${integrityWords(cipher)}.`;
-    const caution =
-      !sign && !protectsIntegrity(cipher)
-        ? " Without a signature nothing shows the recipients whether it was changed on the way."
-        : "";
-    recipients.textContent = `${whom} ${how}${caution}`;
-  }
-
-  form.addEventListener("change", refresh); // the switches, the sender, the cipher
-  to.addEventListener("input", refresh);
+  element.addEventListener("change", () => {
+    render();
+    onChange();
+  });
+  switchOff.addEventListener("click", () => {
+    encryptSwitch.checked = false;
+    render();
+    onChange();
+    encryptSwitch.focus();
+  });
 
   return {
+    element,
     choices,
     /**
-     * The certificates to encrypt for, or the addresses that have none.
-     * @param {Identity} sender
-     * @param {Identity[]} identities  the live identities (reloaded if the worker restarted)
+     * Sets the switches (a new message: the settings; a draft: its own; a reply: kept
+     * encryption) and puts the advanced options back to their defaults.
+     * @param {{ sign: boolean, encrypt: boolean }} switches
      */
-    plan: (sender, identities) => planEncryption(addresses(to.value), sender, identities, keyring.people()),
-    refresh,
-    /** @param {boolean} value  while a message is being made, the button stays off */
-    setBusy(value) {
-      busy = value;
-      refresh();
+    reset({ sign, encrypt }) {
+      signSwitch.checked = sign;
+      encryptSwitch.checked = encrypt;
+      detached.checked = true;
+      digest.value = "sha256";
+      cipher.value = "";
+      render();
+    },
+    /**
+     * Turns encryption on (a reply to encrypted mail, once every certificate is known).
+     */
+    encryptOn() {
+      encryptSwitch.checked = true;
+      render();
+    },
+    /**
+     * Shows what will happen for this sender and these recipients.
+     * @param {AccountRecord} sender
+     * @param {RecipientCertificate[]} entries
+     */
+    update(sender, entries) {
+      shown = { sender, entries };
+      render();
+    },
+    /** The addresses that block sending: Encrypt is on and they have no certificate. */
+    missing,
+    /** Moves the focus to the explanation of what blocks sending. */
+    focusBlocked() {
+      switchOff.focus();
     },
   };
+}
+
+/** @param {string} role */
+function switchInput(role) {
+  return h("input", { type: "checkbox", role: "switch", "data-role": role });
+}
+
+/**
+ * @param {HTMLInputElement} input
+ * @param {string} name
+ * @param {string} hint
+ */
+function switchLabel(input, name, hint) {
+  return h(
+    "label",
+    { class: "switch" },
+    input,
+    h("span", { class: "switch-track", "aria-hidden": "true" }),
+    h("span", { class: "switch-text" }, h("strong", {}, name), " ", h("span", { class: "hint" }, hint)),
+  );
 }
