@@ -226,9 +226,8 @@ function switchInput(role) {
 function switchLabel(input, name, hint) {
   return h(
     "label",
-    { class: "switch" },
+    { class: "toggle" },
     input,
-    h("span", { class: "switch-track", "aria-hidden": "true" }),
     h("span", { class: "switch-text" }, h("strong", {}, name), " ", h("span", { class: "hint" }, hint)),
   );
 }
