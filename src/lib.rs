@@ -57,13 +57,14 @@ pub mod cms;
 mod error;
 pub mod key;
 pub mod mime;
+mod pem;
 pub mod smime;
 mod time;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
 pub use cert::issue::{IdentityRequest, create_csr, generate_identity};
-pub use cert::{Certificate, CertificateInfo, Crl, TrustStore};
+pub use cert::{Certificate, CertificateInfo, Crl, TrustStore, certificates_in};
 pub use error::{ChainError, Error, Result, SignatureError};
 pub use key::generate::{KeyAlgorithm, generate_key};
 pub use key::pkcs12::{Pkcs12ExportOptions, export_pkcs12, export_pkcs12_with, import_pkcs12};

@@ -110,7 +110,7 @@ fn thunderbird_identities() {
         assert_eq!(leaf.der(), expected.der(), "{path}");
         // Fran's files hold no CA certificate (their `.ca.pem` is empty).
         let ca = corpus(&format!("thunderbird/derived-pem/{name}.ca.pem"));
-        let ca = Certificate::all_from_pem_or_der(&ca).unwrap_or_default();
+        let ca = smime_wasm::certificates_in(&ca).unwrap_or_default();
         assert_eq!(identity.chain(), ca, "{path}");
         // The key is the one the corpus's PEM conversion holds.
         let pem = corpus(&format!("thunderbird/derived-pem/{name}.key.pem"));

@@ -704,7 +704,7 @@ fn mimekit_revoked_identities() {
             "-out",
             &key,
         ]);
-        Certificate::all_from_pem_or_der(&dir.read(&certs)).expect("certificates")
+        smime_wasm::certificates_in(&dir.read(&certs)).expect("certificates")
     };
     let root = extract("certificate-authority.pfx", "root").remove(0);
     let intermediate2 = extract("intermediate2.pfx", "intermediate2");
@@ -1069,7 +1069,7 @@ fn every_corpus_certificate_and_crl_validates_without_panic() {
             .iter()
             .any(|ext| name.ends_with(ext))
         {
-            certs.extend(Certificate::all_from_pem_or_der(&bytes).unwrap_or_default());
+            certs.extend(smime_wasm::certificates_in(&bytes).unwrap_or_default());
         }
     }
     assert!(

@@ -236,6 +236,55 @@ fn identities_check_their_keys() {
     );
 }
 
+const DAVE_FRANK_P7C: &[u8] = include_bytes!("fixtures/dave-frank.p7c");
+const FRANK_CERT: &str = include_str!("fixtures/frank.cert.pem");
+
+/// The DER of each certificate `certificatesIn` returns.
+fn certificates_in(file: JsValue) -> Result<Vec<Vec<u8>>, JsValue> {
+    let found = wasm::certificates_in(file)?;
+    Ok(found
+        .iter()
+        .map(|c| c.dyn_into::<Uint8Array>().unwrap().to_vec())
+        .collect())
+}
+
+#[wasm_bindgen_test]
+fn certificates_in_certificate_files() {
+    let der = |pem: &str| certificates_in(pem.into()).unwrap().pop().unwrap();
+    let (dave, frank) = (der(DAVE_CERT), der(FRANK_CERT));
+    // A certs-only .p7c, in file order.
+    let p7c = Uint8Array::from(DAVE_FRANK_P7C);
+    assert_eq!(
+        certificates_in(p7c.into()).unwrap(),
+        vec![dave.clone(), frank.clone()]
+    );
+    // PEM text with several blocks and a key between them; duplicates once.
+    let pem = format!("{FRANK_CERT}{DAVE_KEY}{DAVE_CERT}{FRANK_CERT}");
+    assert_eq!(
+        certificates_in(pem.as_str().into()).unwrap(),
+        vec![frank.clone(), dave.clone()]
+    );
+    // One DER certificate.
+    let one = Uint8Array::from(dave.as_slice());
+    assert_eq!(certificates_in(one.into()).unwrap(), vec![dave]);
+    // No certificate, a broken file, not bytes at all.
+    let cases: [(JsValue, &str); 4] = [
+        (DAVE_KEY.into(), "ERR_MALFORMED_CERTIFICATE"),
+        (
+            Uint8Array::from(&DAVE_FRANK_P7C[..DAVE_FRANK_P7C.len() - 1]).into(),
+            "ERR_MALFORMED_CERTIFICATE",
+        ),
+        (
+            Uint8Array::new_with_length(0).into(),
+            "ERR_MALFORMED_CERTIFICATE",
+        ),
+        (JsValue::from_f64(7.0), "ERR_INVALID_ARGUMENT"),
+    ];
+    for (file, expected) in cases {
+        assert_eq!(code(certificates_in(file).unwrap_err()), expected);
+    }
+}
+
 // ---- Encryption (API.md `encrypt`, `decrypt`, `open` with `decryptionKeys`) ----
 
 const BOB_CERT: &str = include_str!("fixtures/bob.cert.pem");

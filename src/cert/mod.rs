@@ -1,6 +1,7 @@
 //! X.509 certificates (RFC 5280): parsing, the facts a user needs, and path validation.
 
 mod crl;
+mod file;
 pub mod issue;
 mod name_constraints;
 mod path;
@@ -8,6 +9,7 @@ mod trust;
 mod webpki_algorithms;
 
 pub use crl::Crl;
+pub use file::{MAX_CERTIFICATES, MAX_FILE_LEN, certificates_in};
 pub use trust::{ChainStatus, TrustStore, Usage, Validation, danger};
 
 use der::asn1::Ia5String;
@@ -82,21 +84,10 @@ impl Certificate {
         Self::from_der(&der)
     }
 
-    /// Parse every `CERTIFICATE` block in a PEM text, or one DER certificate.
-    pub fn all_from_pem_or_der(bytes: &[u8]) -> Result<Vec<Self>> {
-        match core::str::from_utf8(bytes) {
-            Ok(text) if text.contains("-----BEGIN") => {
-                let chain = x509_cert::Certificate::load_pem_chain(text.as_bytes())
-                    .map_err(|e| Error::MalformedCertificate(e.to_string()))?;
-                chain.into_iter().map(Self::from_x509).collect()
-            }
-            _ => Ok(vec![Self::from_der(bytes)?]),
-        }
-    }
-
-    /// Parse a certificate given as PEM text or DER bytes (the first one, for PEM).
+    /// The first certificate of a certificate file (PEM, DER, or a certs-only `.p7c`); all of
+    /// them are [`certificates_in`].
     pub fn from_pem_or_der(bytes: &[u8]) -> Result<Self> {
-        Self::all_from_pem_or_der(bytes)?
+        certificates_in(bytes)?
             .into_iter()
             .next()
             .ok_or_else(|| Error::MalformedCertificate(String::from("no certificate")))

@@ -3,6 +3,7 @@
 
 pub mod algorithm;
 pub mod capabilities;
+pub(crate) mod certs_only;
 pub mod content;
 pub mod enveloped;
 pub mod kari;

@@ -38,7 +38,7 @@ const MAX_CRLS: usize = 16;
 
 /// The content octets of a SET, exactly as received.
 #[derive(Clone, Debug)]
-struct RawSet(Vec<u8>);
+pub(super) struct RawSet(pub(super) Vec<u8>);
 
 impl<'a> DecodeValue<'a> for RawSet {
     type Error = der::Error;

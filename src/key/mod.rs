@@ -133,51 +133,23 @@ impl PublicKey {
     }
 }
 
-/// Every `-----BEGIN X-----` ... `-----END X-----` block of `text`, decoded.
-fn pem_blocks(text: &str) -> Vec<Result<(String, Vec<u8>)>> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("-----BEGIN ") {
-        let block = rest.get(start..).unwrap_or_default();
-        let Some(label_end) = block.get(11..).and_then(|b| b.find("-----")) else {
-            break;
-        };
-        let label = block.get(11..11 + label_end).unwrap_or_default();
-        let end_marker = format!("-----END {label}-----");
-        let Some(end) = block.find(&end_marker) else {
-            out.push(Err(Error::MalformedKey(format!(
-                "unterminated PEM block {label}"
-            ))));
-            break;
-        };
-        let whole = block.get(..end + end_marker.len()).unwrap_or_default();
-        out.push(
-            der::pem::decode_vec(whole.as_bytes())
-                .map(|(l, der)| (l.to_owned(), der))
-                .map_err(|e| Error::MalformedKey(e.to_string())),
-        );
-        rest = block.get(end + end_marker.len()..).unwrap_or_default();
-    }
-    out
-}
-
 impl PrivateKey {
     /// Parse a PEM private key: `PRIVATE KEY` (PKCS#8), `ENCRYPTED PRIVATE KEY` (PKCS#8 with
     /// PBES2; needs `password`), `RSA PRIVATE KEY` (PKCS#1) or `EC PRIVATE KEY` (SEC1).
     pub fn from_pem(pem: &str, password: Option<&str>) -> Result<Self> {
         // `openssl ecparam -genkey` writes an `EC PARAMETERS` block before the key; any block
         // that is not a key is skipped.
-        let mut blocks = pem_blocks(pem).into_iter();
-        let (label, der) = loop {
+        let mut blocks = crate::pem::blocks(pem).into_iter();
+        let block = loop {
             match blocks.next() {
-                Some(Ok((label, der))) if label.contains("PRIVATE KEY") => break (label, der),
+                Some(Ok(block)) if block.label.contains("PRIVATE KEY") => break block,
                 Some(Ok(_)) => continue,
-                Some(Err(e)) => return Err(e),
+                Some(Err(e)) => return Err(Error::MalformedKey(e)),
                 None => return Err(Error::MalformedKey(String::from("no PEM private key"))),
             }
         };
-        let der = Zeroizing::new(der);
-        match label.as_str() {
+        let der = Zeroizing::new(block.decode().map_err(Error::MalformedKey)?);
+        match block.label {
             "PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => Self::from_der(&der, password),
             "RSA PRIVATE KEY" => {
                 use rsa::pkcs1::DecodeRsaPrivateKey;

@@ -227,6 +227,17 @@ pub fn certificate_info(
     report::to_value(&cert.info())
 }
 
+/// `certificatesIn(file)`: the certificates of a certificate file (`.cer`/`.der`, `.pem` with
+/// any number of blocks, a certs-only `.p7c`/`.p7b`), as DER, in file order, each once.
+#[wasm_bindgen(js_name = certificatesIn, unchecked_return_type = "Uint8Array[]")]
+pub fn certificates_in(
+    #[wasm_bindgen(unchecked_param_type = "CertificateFile")] file: JsValue,
+) -> Result<Array, JsValue> {
+    let found =
+        crate::cert::certificates_in(&bytes_or_text(&file, "file")?).map_err(|e| to_js(&e))?;
+    Ok(found.iter().map(|c| Uint8Array::from(c.der())).collect())
+}
+
 /// `composeMessage({ from, to, cc?, subject, text?, html?, attachments?, date?, messageId?,
 /// inReplyTo?, references? })`.
 #[wasm_bindgen(js_name = composeMessage)]
@@ -381,7 +392,7 @@ pub fn encrypt(
     for entry in o.each("recipients", |item| Ok(item.clone()))? {
         if entry.is_string() || entry.is_instance_of::<Uint8Array>() {
             recipients.extend(
-                Certificate::all_from_pem_or_der(&bytes_or_text(&entry, "recipients")?)
+                crate::cert::certificates_in(&bytes_or_text(&entry, "recipients")?)
                     .map_err(|e| to_js(&e))?,
             );
             learned.push(None);

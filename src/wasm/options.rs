@@ -122,7 +122,7 @@ impl Options {
     /// An optional list of certificates (PEM strings or DER bytes; PEM may hold several).
     pub fn certificates(&self, key: &str) -> Result<Vec<Certificate>, JsValue> {
         let lists = self.each(key, |item| {
-            Certificate::all_from_pem_or_der(&bytes_or_text(item, key)?).map_err(|e| to_js(&e))
+            crate::cert::certificates_in(&bytes_or_text(item, key)?).map_err(|e| to_js(&e))
         })?;
         Ok(lists.into_iter().flatten().collect())
     }

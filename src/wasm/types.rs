@@ -9,6 +9,11 @@ const TYPES: &'static str = r#"
 export type Cert = string | Uint8Array;
 /** A private key as PEM text or DER bytes (PKCS#8, encrypted PKCS#8, PKCS#1, SEC1). */
 export type Key = string | Uint8Array;
+/**
+ * A certificate file's bytes (or its text): one DER certificate, PEM with any number of
+ * CERTIFICATE and PKCS7/CMS blocks, or a certs-only SignedData (`.p7c`/`.p7b`), DER or BER.
+ */
+export type CertificateFile = Uint8Array | string;
 export type CertificateInfo = {
   subject: string; issuer: string; serialNumber: string; emails: string[];
   notBefore: string; notAfter: string; keyAlgorithm: string; keyUsage: string[];

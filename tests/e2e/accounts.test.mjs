@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 import {
   DEMO_PASSPHRASE,
+  FIXTURES,
   INTEROP,
   THUNDERBIRD,
   answerUnlock,
@@ -321,7 +322,7 @@ describe("accounts", () => {
     await assertClean(page, problems);
   });
 
-  test("contacts: import certificates from .pem files, trust an authority, and it persists", async () => {
+  test("contacts: import certificates from .pem and .p7c files, trust an authority, and it persists", async () => {
     const { page, problems } = await browser.openShell();
     await createDemoAccounts(page);
     await go(page, "contacts");
@@ -343,10 +344,17 @@ describe("accounts", () => {
     await page.locator('[data-role="contact"][data-email="eve@example.net"]').waitFor();
     assert.match(await page.locator('[data-role="contacts-status"]').innerText(), /Added Dave@example\.com, eve@example\.net/);
 
+    // A certs-only PKCS #7 file (.p7c, DER, from tests/fixtures/make.sh) with two certificates adds both.
+    await page.locator('[data-role="cert-file"]').setInputFiles(`${FIXTURES}dave-frank.p7c`);
+    await page.locator('[data-role="contact"][data-email="dave@example.org"]').waitFor();
+    await page.locator('[data-role="contact"][data-email="frank@example.org"]').waitFor();
+    assert.match(await page.locator('[data-role="contacts-status"]').innerText(), /Added dave@example\.org, frank@example\.org/);
+
     // A key is not a certificate.
     const key = await readFile(`${INTEROP}thunderbird/derived-pem/Dave.key.pem`);
     await page.locator('[data-role="cert-file"]').setInputFiles({ name: "dave.key.pem", mimeType: "application/x-pem-file", buffer: key });
     await page.locator('[data-role="contacts-error"]').getByText("holds no certificate").waitFor();
+    assert.equal(await page.locator('[data-role="contacts-error"] [data-role="error-code"]').innerText(), "ERR_MALFORMED_CERTIFICATE");
 
     await nss.getByRole("switch", { name: "Trust as an authority for Alice Demo" }).check();
     await page.waitForFunction(() =>
@@ -362,7 +370,7 @@ describe("accounts", () => {
     await nss.waitFor();
     assert.equal(await nss.getAttribute("data-trusted"), "true", "the trust choice survives a reload");
     assert.equal(await nss.getByRole("switch").isChecked(), true);
-    assert.equal(await page.locator('[data-role="contact"]').count(), 4);
+    assert.equal(await page.locator('[data-role="contact"]').count(), 6);
 
     // Bob's book is his own.
     await selectAccount(page, "bob@example.org");
@@ -374,7 +382,7 @@ describe("accounts", () => {
     await go(page, "contacts");
     await page.locator('[data-role="contact"][data-email="eve@example.net"] [data-action="remove-contact"]').click();
     await page.locator('[data-role="contact"][data-email="eve@example.net"]').waitFor({ state: "detached" });
-    assert.equal(await page.locator('[data-role="contact"]').count(), 3);
+    assert.equal(await page.locator('[data-role="contact"]').count(), 5);
     await assertClean(page, problems);
   });
 

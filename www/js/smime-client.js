@@ -290,6 +290,19 @@ export class SmimeClient {
   }
 
   /**
+   * The certificates in a certificate file: one DER certificate (`.cer`, `.crt`, `.der`), PEM
+   * text with any number of CERTIFICATE and PKCS7 blocks (`.pem`), or a certs-only `.p7c`/`.p7b`
+   * (DER, BER or PEM). Rejects with ERR_MALFORMED_CERTIFICATE when the file cannot be read or
+   * holds no certificate (a private key, a request), ERR_TOO_LARGE beyond 4 MiB or 256
+   * certificates.
+   * @param {Uint8Array | string} bytes  the file's bytes, or its text
+   * @returns {Promise<Uint8Array[]>}  DER, in file order, each certificate once (never empty)
+   */
+  certificatesIn(bytes) {
+    return this.#call("certificatesIn", [bytes]);
+  }
+
+  /**
    * Builds an RFC 5322 message.
    * @param {{ from: string, to: string[], cc?: string[], subject: string, text?: string,
    *           html?: string, attachments?: Attachment[], date?: Date, messageId?: string,

@@ -64,6 +64,7 @@ const ops = {
   readMessage: ([message]) => smime.readMessage(message),
   messageHeaders: ([message]) => smime.messageHeaders(message),
   certificateInfo: ([certificate]) => smime.certificateInfo(certificate),
+  certificatesIn: ([bytes]) => smime.certificatesIn(bytes),
   composeMessage: ([o]) => smime.composeMessage(o),
   sign: ([message, o]) => smime.sign(message, { ...o, signingKey: lookup(o.signingKey) }),
   encrypt: ([message, o]) => smime.encrypt(message, o),

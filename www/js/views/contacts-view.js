@@ -7,7 +7,7 @@
 import { contentEncryptionName } from "../encryption-text.js";
 import { h } from "../dom.js";
 import { commonName, dayText, keyAlgorithmName } from "../ui-text.js";
-import { clearError, showError, showProblem } from "./error-view.js";
+import { clearError, showError } from "./error-view.js";
 
 /** @typedef {import("../shell.js").Shell} Shell */
 /** @typedef {import("../store.js").ContactRecord} ContactRecord */
@@ -18,35 +18,35 @@ const SOURCES = { mail: "from signed mail", file: "imported", demo: "demo" };
 /** Capabilities that name a key transport, in words. */
 const KEY_TRANSPORTS = { "rsa-oaep": "RSA-OAEP", "rsa-pkcs1v15": "RSA PKCS#1 v1.5" };
 
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
-
 /**
  * @param {Shell} shell
  * @param {HTMLElement} section
  * @returns {{ show: () => Promise<void> }}
  */
 export function setUpContacts(shell, section) {
-  const { accounts, contacts } = shell;
+  const { accounts, client, contacts } = shell;
 
   const heading = h("h2", { id: "contacts-title", tabindex: "-1" }, "Contacts");
   const file = h("input", {
     id: "cert-file",
     type: "file",
     multiple: true,
-    accept: ".cer,.crt,.pem,.der,application/pkix-cert,application/x-x509-ca-cert,application/x-pem-file",
+    accept:
+      ".cer,.crt,.pem,.der,.p7c,.p7b,application/pkix-cert,application/x-x509-ca-cert,application/x-pem-file," +
+      "application/pkcs7-mime,application/x-pkcs7-certificates",
     "data-role": "cert-file",
     "aria-describedby": "cert-file-hint",
   });
   const importBox = h(
     "div",
     { class: "field import-certificates" },
-    h("label", { for: "cert-file" }, "Import certificates (.cer, .crt or .pem)"),
+    h("label", { for: "cert-file" }, "Import certificates (.cer, .crt, .pem, .p7c or .p7b)"),
     file,
     h(
       "p",
       { id: "cert-file-hint", class: "hint" },
-      "DER or PEM; a PEM file may hold several certificates, and each is added. Import an authority's certificate " +
-        "to trust it, or a person's to encrypt mail to them.",
+      "DER, PEM or PKCS #7; a .pem, .p7c or .p7b file may hold several certificates, and each is added. " +
+        "Import an authority's certificate to trust it, or a person's to encrypt mail to them.",
     ),
   );
   const problem = h("div", { class: "error", role: "alert", "data-role": "contacts-error", hidden: true });
@@ -220,11 +220,7 @@ export function setUpContacts(shell, section) {
     const added = [];
     for (const one of files) {
       try {
-        const certificates = certificatesIn(new Uint8Array(await one.arrayBuffer()));
-        if (certificates.length === 0) {
-          showProblem(problem, `Could not import ${one.name}.`, "The file holds no certificate (a PEM file needs a BEGIN CERTIFICATE block).");
-          continue;
-        }
+        const certificates = await client.certificatesIn(new Uint8Array(await one.arrayBuffer()));
         for (const certificate of certificates) {
           const contact = await contacts.add(account.id, certificate, { source: "file" });
           added.push(contact.info.emails[0] ?? commonName(contact.info.subject));
@@ -255,19 +251,6 @@ export function setUpContacts(shell, section) {
       await render();
     },
   };
-}
-
-/**
- * The certificates in a file: each PEM CERTIFICATE block, or the file itself as DER.
- * @param {Uint8Array} bytes
- * @returns {(string | Uint8Array)[]}
- */
-function certificatesIn(bytes) {
-  const text = new TextDecoder("latin1").decode(bytes);
-  const blocks = text.match(PEM_CERTIFICATE);
-  if (blocks) return blocks.map((block) => `${block}\n`);
-  if (text.includes("-----BEGIN")) return []; // PEM, but a key or a request
-  return [bytes];
 }
 
 /**
