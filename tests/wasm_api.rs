@@ -802,6 +802,140 @@ fn learned_capabilities_choose_gcm_for_the_reply() {
     assert!(at(&opened, "layers.0.integrityProtected").is_falsy());
 }
 
+fn js_strings(value: &JsValue) -> Vec<String> {
+    Array::from(value)
+        .iter()
+        .map(|v| v.as_string().expect("a string"))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn advertised_capabilities_are_what_our_signatures_advertise() {
+    let advertised = js_strings(&wasm::advertised_capabilities());
+    assert_eq!(
+        advertised,
+        [
+            "aes-256-gcm",
+            "aes-128-gcm",
+            "aes-256-cbc",
+            "aes-128-cbc",
+            "rsa-oaep"
+        ]
+    );
+    for (cert, key) in [(ALICE_CERT, ALICE_KEY), (CAROL_CERT, CAROL_KEY)] {
+        let opened = wasm::verify(
+            &sign_with(&identity(cert, key), "detached"),
+            Some(trust(CA)),
+        )
+        .unwrap();
+        let learned = at(
+            &opened,
+            "layers.0.signers.0.encryptionCertificate.capabilities",
+        );
+        assert_eq!(js_strings(&learned), advertised, "as a reader learns them");
+    }
+}
+
+/// `{ certificate, capabilities }`.
+fn learned(cert: &str, capabilities: &[&str]) -> JsValue {
+    let list: Array = capabilities.iter().map(|c| JsValue::from_str(c)).collect();
+    object(&[("certificate", cert.into()), ("capabilities", list.into())])
+}
+
+#[wasm_bindgen_test]
+fn encryption_choice_is_what_encrypt_chooses() {
+    let ours = js_strings(&wasm::advertised_capabilities());
+    let ours: Vec<&str> = ours.iter().map(String::as_str).collect();
+    let alice = identity(ALICE_CERT, ALICE_KEY);
+    let bob = identity(BOB_CERT, BOB_KEY);
+    let carol = identity(CAROL_CERT, CAROL_KEY);
+    // Recipients as `encrypt` takes them: with what they advertised, or bare.
+    let alice_ours = learned(ALICE_CERT, &ours);
+    let bob_ours = learned(BOB_CERT, &ours);
+    let bob_gcm128 = learned(BOB_CERT, &["aes-128-gcm"]);
+    let bob_bare = JsValue::from_str(BOB_CERT);
+    let carol_ours = learned(CAROL_CERT, &ours);
+    let carol_gcm = learned(CAROL_CERT, &["aes-256-gcm"]);
+    let carol_der = JsValue::from(Uint8Array::from(CAROL_CERT.as_bytes()));
+    // Alice (RSA, advertising what we advertise) and one other recipient, as given and with its
+    // key: the content encryption and key transport chosen. Carol (P-256) counts towards the
+    // choice but takes the content key by ECDH key agreement whatever it says.
+    let cases: [(&JsValue, &wasm::Identity, &str, &str); 6] = [
+        (&bob_ours, &bob, "aes-256-gcm", "rsa-oaep"),
+        (&bob_gcm128, &bob, "aes-128-gcm", "rsa-pkcs1v15"),
+        (&bob_bare, &bob, "aes-256-cbc", "rsa-pkcs1v15"),
+        (&carol_ours, &carol, "aes-256-gcm", "rsa-oaep"),
+        (&carol_gcm, &carol, "aes-256-gcm", "rsa-pkcs1v15"),
+        (&carol_der, &carol, "aes-256-cbc", "rsa-pkcs1v15"),
+    ];
+    for (other, reader, cipher, transport) in cases {
+        let list = Array::of2(&alice_ours, other);
+        let choice = wasm::encryption_choice(list.clone().into()).unwrap();
+        assert_eq!(keys(&choice), ["contentEncryption", "keyTransport"]);
+        assert_eq!(text(&choice, "contentEncryption"), cipher);
+        assert_eq!(text(&choice, "keyTransport"), transport);
+
+        let sealed = wasm::encrypt(&message(), object(&[("recipients", list.into())]))
+            .unwrap()
+            .to_vec();
+        for reader in [&alice, reader] {
+            let opened = open_with(&sealed, &[reader]).unwrap();
+            assert_eq!(text(&opened, "layers.0.contentEncryption"), cipher);
+            assert_eq!(
+                at(&opened, "layers.0.integrityProtected"),
+                JsValue::from_bool(cipher.ends_with("-gcm"))
+            );
+            let used = text(&opened, "layers.0.keyTransport");
+            let expected = if std::ptr::eq(reader, &carol) {
+                "ecdh-p256"
+            } else {
+                transport
+            };
+            assert!(used.starts_with(expected), "{used} is not {expected}");
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn encryption_choice_refuses_what_encrypt_refuses() {
+    let cases: [(JsValue, &str); 5] = [
+        (Array::new().into(), "ERR_INVALID_ARGUMENT"),
+        ("not a list".into(), "ERR_INVALID_ARGUMENT"),
+        (
+            Array::of1(&object(&[
+                ("certificate", BOB_CERT.into()),
+                ("colour", "red".into()),
+            ]))
+            .into(),
+            "ERR_INVALID_ARGUMENT",
+        ),
+        (
+            Array::of1(&object(&[("capabilities", Array::new().into())])).into(),
+            "ERR_INVALID_ARGUMENT",
+        ),
+        (
+            Array::of1(&"nope".into()).into(),
+            "ERR_MALFORMED_CERTIFICATE",
+        ),
+    ];
+    for (recipients, expected) in cases {
+        assert_eq!(
+            code(wasm::encryption_choice(recipients.clone()).unwrap_err()),
+            expected
+        );
+        let options = object(&[("recipients", recipients)]);
+        assert_eq!(
+            code(wasm::encrypt(&message(), options).unwrap_err()),
+            expected,
+            "encrypt says the same"
+        );
+    }
+    assert_eq!(
+        code(wasm::encryption_choice(JsValue::UNDEFINED).unwrap_err()),
+        "ERR_INVALID_ARGUMENT"
+    );
+}
+
 #[wasm_bindgen_test]
 fn crls_and_warnings_cross_the_binding() {
     let alice = identity(ALICE_CERT, ALICE_KEY);

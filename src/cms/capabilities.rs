@@ -64,12 +64,25 @@ fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute> {
     Ok(Attribute { oid, values })
 }
 
-/// Our SMIMECapabilities attribute: AES-GCM, AES-CBC, then RSAES-OAEP.
-pub(crate) fn capabilities_attribute() -> Result<Attribute> {
-    let caps: Vec<SmimeCapability> = ADVERTISED
+/// What our signatures advertise, in preference order: the content algorithms of
+/// [`ADVERTISED`], then RSAES-OAEP.
+fn advertised_oids() -> impl Iterator<Item = ObjectIdentifier> {
+    ADVERTISED
         .iter()
         .map(|a| a.oid())
         .chain([rfc5912::ID_RSAES_OAEP])
+}
+
+/// The capabilities our signatures advertise, by name ([`capability_name`]) and in preference
+/// order (`aes-256-gcm`, ..., `rsa-oaep`): what a correspondent learns from our signed mail, so
+/// what to assume of an account that runs this engine before any of its mail was read.
+pub fn advertised_capabilities() -> Vec<String> {
+    advertised_oids().map(|oid| capability_name(&oid)).collect()
+}
+
+/// Our SMIMECapabilities attribute: AES-GCM, AES-CBC, then RSAES-OAEP.
+pub(crate) fn capabilities_attribute() -> Result<Attribute> {
+    let caps: Vec<SmimeCapability> = advertised_oids()
         .map(|capability_id| SmimeCapability {
             capability_id,
             parameters: None,
@@ -131,4 +144,42 @@ pub(crate) fn read_preference(attrs: &SignedAttributes) -> Option<IssuerAndSeria
         .iter()
         .find(|a| a.oid == MS_ENCRYPTION_KEY_PREFERENCE)?;
     IssuerAndSerialNumber::from_der(&attr.values.get(0)?.to_der().ok()?).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advertised_capabilities_are_what_the_signed_attribute_carries() {
+        let mut attrs = SignedAttributes::new();
+        attrs.insert(capabilities_attribute().unwrap()).unwrap();
+        assert_eq!(
+            read_capabilities(&attrs),
+            Some(advertised_capabilities()),
+            "one list for the attribute we write and the names we report"
+        );
+        assert_eq!(
+            advertised_capabilities(),
+            [
+                "aes-256-gcm",
+                "aes-128-gcm",
+                "aes-256-cbc",
+                "aes-128-cbc",
+                "rsa-oaep"
+            ]
+        );
+    }
+
+    #[test]
+    fn our_own_capabilities_choose_gcm_and_oaep() {
+        let ours = advertised_capabilities();
+        assert_eq!(
+            crate::smime::choose_algorithms(&[Some(&ours), Some(&ours)]),
+            (
+                crate::smime::ContentEncryption::Aes256Gcm,
+                crate::smime::KeyTransport::RsaOaep
+            )
+        );
+    }
 }

@@ -29,6 +29,17 @@ pub enum KeyTransport {
     RsaOaep,
 }
 
+impl KeyTransport {
+    /// `rsa-pkcs1v15` or `rsa-oaep`: the option label, and the name of the SMIMECapability that
+    /// asks for it (`capabilities::capability_name`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::RsaPkcs1v15 => "rsa-pkcs1v15",
+            Self::RsaOaep => "rsa-oaep",
+        }
+    }
+}
+
 /// RFC 4055 §4.1 RSAES-OAEP-params.
 #[derive(Debug, Sequence)]
 struct OaepParams {

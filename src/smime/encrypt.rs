@@ -52,7 +52,14 @@ pub fn encrypt<R: CryptoRng + ?Sized>(
 /// (`CertificateInfo::capabilities`; `None` when nothing is known): AES-256-GCM (or AES-128-GCM)
 /// only when every recipient advertised it, else AES-256-CBC (RFC 8551 §2.7.1: "a sending agent
 /// SHOULD use the strongest algorithm all recipients support"); RSAES-OAEP only when every
-/// recipient advertised it, else PKCS#1 v1.5.
+/// recipient advertised it, else PKCS#1 v1.5. Accounts that run this engine advertise
+/// [`advertised_capabilities`](crate::smime::advertised_capabilities).
+///
+/// The key transport is what RSA recipients' RecipientInfos use. Recipients with EC or X25519
+/// keys take the content key by key agreement (ECDH, RFC 5753 and RFC 8418, with an AES key
+/// wrap the size of the content key) whatever it says; what they advertised still counts, so an
+/// EC recipient that did not list RSAES-OAEP keeps everyone on PKCS#1 v1.5, the choice every
+/// client reads.
 pub fn choose_algorithms(capabilities: &[Option<&[String]>]) -> (ContentEncryption, KeyTransport) {
     let all = |name: &str| {
         !capabilities.is_empty()
@@ -60,14 +67,11 @@ pub fn choose_algorithms(capabilities: &[Option<&[String]>]) -> (ContentEncrypti
                 .iter()
                 .all(|c| c.is_some_and(|list| list.iter().any(|x| x == name)))
     };
-    let content = if all("aes-256-gcm") {
-        ContentEncryption::Aes256Gcm
-    } else if all("aes-128-gcm") {
-        ContentEncryption::Aes128Gcm
-    } else {
-        ContentEncryption::Aes256Cbc
-    };
-    let transport = if all("rsa-oaep") {
+    let content = [ContentEncryption::Aes256Gcm, ContentEncryption::Aes128Gcm]
+        .into_iter()
+        .find(|c| all(c.name()))
+        .unwrap_or(ContentEncryption::Aes256Cbc);
+    let transport = if all(KeyTransport::RsaOaep.name()) {
         KeyTransport::RsaOaep
     } else {
         KeyTransport::RsaPkcs1v15

@@ -5,6 +5,7 @@ mod open;
 mod sign;
 
 pub use crate::cms::DigestAlgorithm;
+pub use crate::cms::capabilities::advertised_capabilities;
 pub use crate::cms::ktri::KeyTransport;
 pub use crate::cms::recipient::RecipientIdentifierKind;
 pub use encrypt::{choose_algorithms, encrypt};
@@ -62,6 +63,12 @@ pub enum ContentEncryption {
 }
 
 impl ContentEncryption {
+    /// `aes-256-gcm`, `aes-128-cbc`, ...: the option label, and the name of the SMIMECapability
+    /// that asks for it.
+    pub const fn name(self) -> &'static str {
+        self.algorithm().name()
+    }
+
     pub(crate) const fn algorithm(self) -> crate::cms::content::ContentAlgorithm {
         use crate::cms::content::ContentAlgorithm as A;
         match self {

@@ -21,7 +21,7 @@ use crate::smime::{
     SignOptions, SignatureFormat,
 };
 use error::{invalid, to_js};
-use options::{Options, bytes_or_text};
+use options::{Options, Recipients, bytes_or_text};
 
 thread_local! {
     /// Live identities by handle. wasm-bindgen can borrow an exported class only when it is a
@@ -385,39 +385,8 @@ pub fn encrypt(
         ],
         false,
     )?;
-    // A recipient is a certificate, or `{ certificate, capabilities }` as learned from its
-    // signed mail (`SignerReport.encryptionCertificate`).
-    let mut recipients = Vec::new();
-    let mut learned: Vec<Option<Vec<String>>> = Vec::new();
-    for entry in o.each("recipients", |item| Ok(item.clone()))? {
-        if entry.is_string() || entry.is_instance_of::<Uint8Array>() {
-            recipients.extend(
-                crate::cert::certificates_in(&bytes_or_text(&entry, "recipients")?)
-                    .map_err(|e| to_js(&e))?,
-            );
-            learned.push(None);
-            continue;
-        }
-        let r = Options::new(&entry, &["certificate", "capabilities"], false)?;
-        let cert = r
-            .get("certificate")?
-            .ok_or_else(|| invalid("recipient `certificate` is required"))?;
-        recipients.push(
-            Certificate::from_pem_or_der(&bytes_or_text(&cert, "certificate")?)
-                .map_err(|e| to_js(&e))?,
-        );
-        learned.push(
-            r.get("capabilities")?
-                .is_some()
-                .then(|| r.strings("capabilities"))
-                .transpose()?,
-        );
-    }
-    if recipients.is_empty() {
-        return Err(invalid("`recipients` must name at least one certificate"));
-    }
-    let caps: Vec<Option<&[String]>> = learned.iter().map(Option::as_deref).collect();
-    let (policy_content, policy_transport) = crate::smime::choose_algorithms(&caps);
+    let recipients = Recipients::from_js(o.get("recipients")?)?;
+    let (policy_content, policy_transport) = recipients.choice();
     let content_encryption = match o.opt_string("contentEncryption")?.as_deref() {
         None => policy_content,
         Some("aes-256-cbc") => ContentEncryption::Aes256Cbc,
@@ -443,9 +412,33 @@ pub fn encrypt(
         key_transport,
         identifier,
     };
-    crate::smime::encrypt(message, &recipients, &opts, &mut rng())
+    crate::smime::encrypt(message, &recipients.certificates, &opts, &mut rng())
         .map(|m| Uint8Array::from(m.as_slice()))
         .map_err(|e| to_js(&e))
+}
+
+/// `encryptionChoice(recipients)`: the algorithms `encrypt` uses for these recipients (taken as
+/// `encrypt` takes them) when `contentEncryption` and `keyTransport` are left out.
+/// `keyTransport` is what RSA recipients get: EC and X25519 recipients take the content key by
+/// ECDH key agreement whatever it says (`smime::choose_algorithms`).
+#[wasm_bindgen(js_name = encryptionChoice, unchecked_return_type = "EncryptionChoice")]
+pub fn encryption_choice(
+    #[wasm_bindgen(unchecked_param_type = "Recipient[]")] recipients: JsValue,
+) -> Result<JsValue, JsValue> {
+    let given = (!recipients.is_undefined()).then_some(recipients);
+    let (content_encryption, key_transport) = Recipients::from_js(given)?.choice();
+    report::encryption_choice(content_encryption, key_transport)
+}
+
+/// `advertisedCapabilities()`: what our signatures advertise (SMIMECapabilities), by name and
+/// in preference order, `rsa-oaep` last: what to assume of a correspondent that runs this
+/// engine before any of its signed mail was read.
+#[wasm_bindgen(js_name = advertisedCapabilities, unchecked_return_type = "string[]")]
+pub fn advertised_capabilities() -> Array {
+    crate::smime::advertised_capabilities()
+        .into_iter()
+        .map(JsValue::from)
+        .collect()
 }
 
 /// `decrypt(message, { decryptionKeys, now? })`.

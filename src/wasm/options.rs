@@ -5,6 +5,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::error::{invalid, to_js};
 use crate::cert::Certificate;
+use crate::smime::{ContentEncryption, KeyTransport};
 use crate::time::UnixTime;
 
 /// A plain options object whose keys were checked against the allowed set.
@@ -89,17 +90,9 @@ impl Options {
     pub fn each<T>(
         &self,
         key: &str,
-        mut item: impl FnMut(&JsValue) -> Result<T, JsValue>,
+        item: impl FnMut(&JsValue) -> Result<T, JsValue>,
     ) -> Result<Vec<T>, JsValue> {
-        match self.get(key)? {
-            None => Ok(Vec::new()),
-            Some(v) => v
-                .dyn_ref::<Array>()
-                .ok_or_else(|| invalid(format!("`{key}` must be an array")))?
-                .iter()
-                .map(|x| item(&x))
-                .collect(),
-        }
+        each(self.get(key)?, key, item)
     }
 
     /// An optional array of strings.
@@ -132,6 +125,80 @@ impl Options {
         self.each(key, |item| {
             crate::cert::Crl::from_pem_or_der(&bytes_or_text(item, key)?).map_err(|e| to_js(&e))
         })
+    }
+}
+
+/// An optional array (`None` for absent), each item read by `item`; `what` names it in errors.
+pub fn each<T>(
+    value: Option<JsValue>,
+    what: &str,
+    mut item: impl FnMut(&JsValue) -> Result<T, JsValue>,
+) -> Result<Vec<T>, JsValue> {
+    match value {
+        None => Ok(Vec::new()),
+        Some(v) => v
+            .dyn_ref::<Array>()
+            .ok_or_else(|| invalid(format!("`{what}` must be an array")))?
+            .iter()
+            .map(|x| item(&x))
+            .collect(),
+    }
+}
+
+/// Encryption recipients as `encrypt` and `encryptionChoice` take them (`Recipient[]`): each a
+/// certificate (or certificate file), or `{ certificate, capabilities }` as learned from its
+/// signed mail (`SignerReport.encryptionCertificate`).
+pub struct Recipients {
+    /// Every certificate, in order; a certificate file may hold several.
+    pub certificates: Vec<Certificate>,
+    /// What each entry advertised; `None` for a bare certificate or file.
+    capabilities: Vec<Option<Vec<String>>>,
+}
+
+impl Recipients {
+    /// Reads a `Recipient[]` (`None` when absent); it must name at least one certificate.
+    pub fn from_js(value: Option<JsValue>) -> Result<Self, JsValue> {
+        let mut certificates = Vec::new();
+        let mut capabilities = Vec::new();
+        for entry in each(value, "recipients", |item| Ok(item.clone()))? {
+            if entry.is_string() || entry.is_instance_of::<Uint8Array>() {
+                certificates.extend(
+                    crate::cert::certificates_in(&bytes_or_text(&entry, "recipients")?)
+                        .map_err(|e| to_js(&e))?,
+                );
+                capabilities.push(None);
+                continue;
+            }
+            let r = Options::new(&entry, &["certificate", "capabilities"], false)?;
+            let cert = r
+                .get("certificate")?
+                .ok_or_else(|| invalid("recipient `certificate` is required"))?;
+            certificates.push(
+                Certificate::from_pem_or_der(&bytes_or_text(&cert, "certificate")?)
+                    .map_err(|e| to_js(&e))?,
+            );
+            capabilities.push(
+                r.get("capabilities")?
+                    .is_some()
+                    .then(|| r.strings("capabilities"))
+                    .transpose()?,
+            );
+        }
+        if certificates.is_empty() {
+            return Err(invalid("`recipients` must name at least one certificate"));
+        }
+        Ok(Self {
+            certificates,
+            capabilities,
+        })
+    }
+
+    /// What `encrypt` uses when the caller leaves the algorithms to the recipients: the core's
+    /// policy, `smime::choose_algorithms`.
+    pub fn choice(&self) -> (ContentEncryption, KeyTransport) {
+        let learned: Vec<Option<&[String]>> =
+            self.capabilities.iter().map(Option::as_deref).collect();
+        crate::smime::choose_algorithms(&learned)
     }
 }
 

@@ -6,7 +6,7 @@ use wasm_bindgen::JsValue;
 
 use crate::cert::CertificateInfo;
 use crate::mime::{HeaderView, Mailbox, MessageHeaders, MessageView, PartView};
-use crate::smime::{Layer, Opened, SignerReport};
+use crate::smime::{ContentEncryption, KeyTransport, Layer, Opened, SignerReport};
 
 #[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
@@ -257,5 +257,22 @@ pub fn message_headers(headers: &MessageHeaders) -> Result<JsValue, JsValue> {
     to_value(&Js {
         headers: HeaderJs::from(&headers.headers),
         protection: headers.protection.label(),
+    })
+}
+
+/// `EncryptionChoice`: what `encrypt` chooses when the caller does not.
+pub fn encryption_choice(
+    content_encryption: ContentEncryption,
+    key_transport: KeyTransport,
+) -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct EncryptionChoice {
+        content_encryption: &'static str,
+        key_transport: &'static str,
+    }
+    to_value(&EncryptionChoice {
+        content_encryption: content_encryption.name(),
+        key_transport: key_transport.name(),
     })
 }

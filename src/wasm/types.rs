@@ -79,13 +79,22 @@ export type VerifyOptions = { trustAnchors?: Cert[]; intermediates?: Cert[]; crl
 export type OpenOptions = VerifyOptions & { decryptionKeys?: IdentityRef[] };
 /** A recipient certificate, optionally with what it advertised (CertificateInfo.capabilities). */
 export type Recipient = Cert | { certificate: Cert; capabilities?: string[] };
+export type ContentEncryption = "aes-128-cbc" | "aes-192-cbc" | "aes-256-cbc" | "aes-128-gcm" | "aes-256-gcm";
+/** For RSA recipients; EC and X25519 recipients always take the content key by ECDH key agreement. */
+export type KeyTransport = "rsa-pkcs1v15" | "rsa-oaep";
 export type EncryptOptions = {
-  /** Without `contentEncryption`/`keyTransport`, AES-GCM and RSA-OAEP are chosen only when every recipient advertised them. */
+  /** Without `contentEncryption`/`keyTransport`, AES-GCM and RSA-OAEP are chosen only when every recipient advertised them (`encryptionChoice`). */
   recipients: Recipient[];
-  contentEncryption?: "aes-128-cbc" | "aes-192-cbc" | "aes-256-cbc" | "aes-128-gcm" | "aes-256-gcm";
-  keyTransport?: "rsa-pkcs1v15" | "rsa-oaep";
+  contentEncryption?: ContentEncryption;
+  keyTransport?: KeyTransport;
   recipientIdentifier?: "issuer-and-serial" | "subject-key-identifier";
 };
+/**
+ * What `encrypt` chooses for some recipients when `contentEncryption`/`keyTransport` are left out.
+ * `keyTransport` is what RSA recipients get: EC and X25519 recipients take the content key by ECDH
+ * key agreement whatever it says, though what they advertised counts towards it.
+ */
+export type EncryptionChoice = { contentEncryption: ContentEncryption; keyTransport: KeyTransport };
 export type GenerateIdentityOptions = {
   email: string; name?: string;
   algorithm?: "rsa-2048" | "rsa-3072" | "rsa-4096" | "p-256" | "p-384" | "ed25519" | "x25519";

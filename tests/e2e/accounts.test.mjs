@@ -3,7 +3,7 @@
 // trust, export and deletion, a crashed worker, and the keyboard alone.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
   DEMO_PASSPHRASE,
   FIXTURES,
@@ -12,9 +12,9 @@ import {
   answerUnlock,
   assertClean,
   createDemoAccounts,
-  launch,
   screenshot,
   selectAccount,
+  useBrowser,
   waitReady,
 } from "./shell.mjs";
 
@@ -22,16 +22,7 @@ import {
 
 const WRONG_PASSPHRASE = "That passphrase is not right. Nothing was changed.";
 
-/** @type {Awaited<ReturnType<typeof launch>>} */
-let browser;
-
-before(async () => {
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 /**
  * Opens a nav place ("Accounts", "Contacts", "Settings and data").

@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { startServer } from "./server.mjs";
@@ -72,6 +73,33 @@ export async function launch() {
       await browser.close();
       await server?.close();
     },
+  };
+}
+
+/**
+ * One browser for a test file: registers node:test `before` (serve www/, start Chromium) and
+ * `after` (close both), and returns the browser. Its members work once `before` has run, that
+ * is inside the tests.
+ * @returns {{ readonly baseUrl: string, openShell: Awaited<ReturnType<typeof launch>>["openShell"] }}
+ */
+export function useBrowser() {
+  /** @type {Awaited<ReturnType<typeof launch>> | undefined} */
+  let browser;
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  const running = () => {
+    if (!browser) throw new Error("the browser starts in before(): use it inside a test");
+    return browser;
+  };
+  return {
+    get baseUrl() {
+      return running().baseUrl;
+    },
+    openShell: (viewport) => running().openShell(viewport),
   };
 }
 
@@ -190,17 +218,93 @@ export async function assertClean(page, problems) {
 }
 
 
-// ---- Reading mail: messages made without the compose view, files opened or dropped ----------
+// ---- The page's store and a test engine, from inside the page -------------------------------
+//
+// `page.evaluate` runs its function in the page: it cannot close over the test's values, so they
+// travel as its argument, and the page's CSP forbids turning strings into code, so the helpers
+// take data, not functions. Stored records are read and written through the app's own Store
+// (www/js/store.js), never by hand on IndexedDB. Message bytes travel as latin1 ("binary")
+// strings.
+
+/**
+ * @typedef {object} StoredMessage  a message record of the page's store, as the tests see it
+ * @property {number} id
+ * @property {number} [size]   bytes of the raw message
+ * @property {string} [raw]    the raw message, latin1 (left out when not asked for)
+ * @property {any} [draft]     drafts only, with each attachment's `data` as an array of bytes
+ * @property {any} headers
+ */
+
+/**
+ * The records of an account's folder, newest first, read with the app's Store.
+ * @param {import("playwright-core").Page} page
+ * @param {string} email  the account's address
+ * @param {"inbox" | "sent" | "drafts"} folder
+ * @param {{ raw?: boolean }} [options]  `raw: false` leaves the bytes in the page (large mail)
+ * @returns {Promise<StoredMessage[]>}
+ */
+export function storedMessages(page, email, folder, { raw = true } = {}) {
+  return page.evaluate(
+    async ({ email, folder, raw }) => {
+      const { Store } = await import("./js/store.js");
+      const store = await Store.open();
+      const account = (await store.accounts()).find((a) => a.email === email);
+      if (!account) throw new Error(`no account ${email}`);
+      const latin1 = (/** @type {Uint8Array} */ bytes) => Array.from(bytes, (b) => String.fromCharCode(b)).join("");
+      return (await store.messages(account.id, folder)).map((m) => ({
+        id: /** @type {number} */ (m.id),
+        size: m.raw?.length,
+        raw: raw && m.raw ? latin1(m.raw) : undefined,
+        draft: m.draft ? { ...m.draft, attachments: m.draft.attachments.map((a) => ({ ...a, data: Array.from(a.data) })) } : undefined,
+        headers: m.headers,
+      }));
+    },
+    { email, folder, raw },
+  );
+}
+
+/**
+ * Changes the raw bytes of every message in an account's folder, as a mail server could:
+ * `search` (latin1) becomes `replacement`, through the app's Store.
+ * @param {import("playwright-core").Page} page
+ * @param {string} email
+ * @param {"inbox" | "sent" | "drafts"} folder
+ * @param {string} search
+ * @param {string} replacement
+ * @returns {Promise<number>} how many messages changed
+ */
+export function replaceInStoredMessages(page, email, folder, search, replacement) {
+  return page.evaluate(
+    async ({ email, folder, search, replacement }) => {
+      const { Store } = await import("./js/store.js");
+      const store = await Store.open();
+      const account = (await store.accounts()).find((a) => a.email === email);
+      if (!account) throw new Error(`no account ${email}`);
+      let changed = 0;
+      for (const record of await store.messages(account.id, folder)) {
+        if (!record.raw) continue;
+        const text = Array.from(record.raw, (b) => String.fromCharCode(b)).join("");
+        if (!text.includes(search)) continue;
+        record.raw = Uint8Array.from(text.replaceAll(search, replacement), (c) => c.charCodeAt(0));
+        await store.putMessage(record);
+        changed++;
+      }
+      return changed;
+    },
+    { email, folder, search, replacement },
+  );
+}
 
 /**
  * Makes a message in the page with the S/MIME engine, as the account `from` would send it: its
  * key is unsealed from the page's store with `passphrase`, in a second engine client of the
- * test's own, so the compose view is not needed. Bytes travel as latin1 ("binary") strings.
+ * test's own, so the compose view is not needed. `sign` may list several formats: each wraps
+ * the last, innermost first.
  * @param {import("playwright-core").Page} page
  * @param {{ from: string, to: string[], subject: string, text?: string, html?: string,
  *           attachments?: { filename: string, contentType: string, data: string }[],
- *           sign?: "detached" | "opaque", encrypt?: "aes-256-cbc" | "aes-128-gcm" | "aes-256-gcm",
- *           passphrase?: string }} message
+ *           sign?: "detached" | "opaque" | ("detached" | "opaque")[],
+ *           encrypt?: "aes-256-cbc" | "aes-128-gcm" | "aes-256-gcm", passphrase?: string }} message
  * @returns {Promise<string>} the message, latin1
  */
 export async function makeMessage(page, { passphrase = DEMO_PASSPHRASE, ...message }) {
@@ -208,11 +312,12 @@ export async function makeMessage(page, { passphrase = DEMO_PASSPHRASE, ...messa
   return page.evaluate(
     async ({ message, passphrase }) => {
       const w = /** @type {any} */ (window);
-      const { client, accounts } = await w.__testEngine();
-      const sender = accounts.find((/** @type {any} */ a) => a.email === message.from);
-      if (!sender) throw new Error(`no account ${message.from}`);
-      w.__testKeys ??= {};
-      w.__testKeys[sender.id] ??= await client.unseal(sender.sealedKey, passphrase);
+      const { client, accounts, key } = await w.__testEngine();
+      const account = (/** @type {string} */ address) => {
+        const found = accounts.find((/** @type {any} */ a) => a.email === address);
+        if (!found) throw new Error(`no account ${address}`);
+        return found;
+      };
       const bytes = (/** @type {string} */ s) => Uint8Array.from(s, (c) => c.charCodeAt(0));
       let raw = await client.composeMessage({
         from: message.from,
@@ -222,25 +327,23 @@ export async function makeMessage(page, { passphrase = DEMO_PASSPHRASE, ...messa
         html: message.html,
         attachments: message.attachments?.map((/** @type {any} */ a) => ({ ...a, data: bytes(a.data) })),
       });
-      if (message.sign) raw = await client.sign({ message: raw, signingKey: w.__testKeys[sender.id], format: message.sign });
+      for (const format of [message.sign ?? []].flat()) {
+        raw = await client.sign({ message: raw, signingKey: await key(account(message.from), passphrase), format });
+      }
       if (message.encrypt) {
-        const recipients = [...message.to, message.from].map((address) => {
-          const account = accounts.find((/** @type {any} */ a) => a.email === address);
-          if (!account) throw new Error(`no account ${address}`);
-          return account.certificate;
-        });
+        const recipients = [...message.to, message.from].map((address) => account(address).certificate);
         raw = await client.encrypt({ message: raw, recipients, contentEncryption: message.encrypt });
       }
       return Array.from(raw, (b) => String.fromCharCode(/** @type {number} */ (b))).join("");
     },
-    { message, passphrase: passphrase },
+    { message, passphrase },
   );
 }
 
 /**
- * Puts a message into a folder of the account `email` by writing the page's IndexedDB directly,
- * as the local transport would (a MessageRecord with the engine's header summary), then reloads
- * the page so the shell reads it. The accounts are locked after the reload.
+ * Puts a message into a folder of the account `email` as the local transport would (a
+ * MessageRecord with the engine's header summary, through the app's Store), then reloads the
+ * page so the shell reads it. The accounts are locked after the reload.
  * @param {import("playwright-core").Page} page
  * @param {string} email
  * @param {string} raw  latin1
@@ -252,26 +355,16 @@ export async function deliverMessage(page, email, raw, { folder = "inbox", seen 
   const id = await page.evaluate(
     async ({ email, raw, folder, seen, draft }) => {
       const w = /** @type {any} */ (window);
-      const { client, accounts, db } = await w.__testEngine({ keepOpen: true });
-      try {
-        const account = accounts.find((/** @type {any} */ a) => a.email === email);
-        if (!account) throw new Error(`no account ${email}`);
-        const bytes = Uint8Array.from(raw, (c) => c.charCodeAt(0));
-        const headers = await client.messageHeaders(bytes);
-        /** @type {Record<string, unknown>} */
-        const record = { account: account.id, folder, headers, receivedAt: new Date().toISOString(), seen };
-        if (draft) record.draft = draft;
-        else record.raw = bytes;
-        const tx = db.transaction("messages", "readwrite");
-        const request = tx.objectStore("messages").add(record);
-        await new Promise((resolve, reject) => {
-          tx.oncomplete = resolve;
-          tx.onerror = () => reject(tx.error);
-        });
-        return /** @type {number} */ (request.result);
-      } finally {
-        db.close();
-      }
+      const { client, store, accounts } = await w.__testEngine();
+      const account = accounts.find((/** @type {any} */ a) => a.email === email);
+      if (!account) throw new Error(`no account ${email}`);
+      const bytes = Uint8Array.from(raw, (c) => c.charCodeAt(0));
+      const headers = await client.messageHeaders(bytes);
+      /** @type {Record<string, unknown>} */
+      const record = { account: account.id, folder, headers, receivedAt: new Date().toISOString(), seen };
+      if (draft) record.draft = draft;
+      else record.raw = bytes;
+      return /** @type {number} */ (await store.putMessage(record));
     },
     { email, raw, folder, seen, draft },
   );
@@ -283,29 +376,62 @@ export async function deliverMessage(page, email, raw, { folder = "inbox", seen 
 }
 
 /**
- * Installs `window.__testEngine()` in the page (once per document): a test-only engine client
- * and the stored accounts, read straight from IndexedDB "smime-webmail".
+ * Opens a stored message the way its owner can, without the message view: the account's sealed
+ * key unsealed with `passphrase` in the test's own engine client, then `open` and `readMessage`.
+ * @param {import("playwright-core").Page} page
+ * @param {string} email  whose key
+ * @param {number} id     the message record
+ * @param {string} [passphrase]
+ * @returns {Promise<{ layers: string[], text: string, attachments: { filename: string, data: string }[] } | { error: string }>}
+ *          attachment data latin1; `error` the code when it could not be opened
+ */
+export async function openStoredMessage(page, email, id, passphrase = DEMO_PASSPHRASE) {
+  await installTestEngine(page);
+  return page.evaluate(
+    async ({ email, id, passphrase }) => {
+      const w = /** @type {any} */ (window);
+      const { client, store, accounts, key } = await w.__testEngine();
+      const latin1 = (/** @type {Uint8Array} */ bytes) => Array.from(bytes, (b) => String.fromCharCode(b)).join("");
+      try {
+        const account = accounts.find((/** @type {any} */ a) => a.email === email);
+        const record = await store.message(id);
+        const opened = await client.open({ message: record.raw, decryptionKeys: [await key(account, passphrase)] });
+        const view = await client.readMessage(opened.content);
+        return {
+          layers: opened.layers.map((/** @type {any} */ layer) => layer.kind),
+          text: view.text ?? "",
+          attachments: view.attachments.map((/** @type {any} */ a) => ({ filename: a.filename ?? "", data: latin1(a.data) })),
+        };
+      } catch (e) {
+        return { error: /** @type {any} */ (e).code ?? String(e) };
+      }
+    },
+    { email, id, passphrase },
+  );
+}
+
+/**
+ * Installs `window.__testEngine()` in the page (once per document): an engine client of the
+ * test's own (the page's keys stay the page's), the app's Store, the stored accounts, and
+ * `key(account, passphrase)`, the account's key unsealed once.
  * @param {import("playwright-core").Page} page
  */
 async function installTestEngine(page) {
   await page.evaluate(() => {
     const w = /** @type {any} */ (window);
-    w.__testEngine ??= async ({ keepOpen = false } = {}) => {
-      const { SmimeClient } = await import(new URL("js/smime-client.js", document.baseURI).href);
+    w.__testEngine ??= async () => {
+      const [{ SmimeClient }, { Store }] = await Promise.all([import("./js/smime-client.js"), import("./js/store.js")]);
       w.__testSmime ??= await SmimeClient.start();
-      /** @type {IDBDatabase} */
-      const db = await new Promise((resolve, reject) => {
-        const request = indexedDB.open("smime-webmail");
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-      const accounts = await new Promise((resolve, reject) => {
-        const request = db.transaction("accounts").objectStore("accounts").getAll();
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-      if (!keepOpen) db.close();
-      return { client: w.__testSmime, accounts, db };
+      w.__testStore ??= await Store.open();
+      /** @type {Map<string, unknown>} account id -> unsealed identity */
+      const keys = (w.__testKeys ??= new Map());
+      const client = w.__testSmime;
+      /** @param {any} account @param {string} passphrase */
+      const key = async (account, passphrase) => {
+        if (!keys.has(account.id)) keys.set(account.id, await client.unseal(account.sealedKey, passphrase));
+        return keys.get(account.id);
+      };
+      return { client, store: w.__testStore, accounts: await w.__testStore.accounts(), key };
     };
   });
 }

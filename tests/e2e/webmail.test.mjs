@@ -4,28 +4,22 @@
 // message through the UI; a tampered message; hostile HTML; and a reload keeping everything.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
   INTEROP,
   answerUnlock,
   assertClean,
   createDemoAccounts,
-  launch,
+  replaceInStoredMessages,
   screenshot,
   selectAccount,
+  useBrowser,
   waitReady,
 } from "./shell.mjs";
 
 const THUNDERBIRD = `${INTEROP}thunderbird/smime/`;
 
-/** @type {Awaited<ReturnType<typeof launch>>} */
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 /**
  * Opens the first message in the current folder's list whose text matches `subject`, and waits
@@ -111,6 +105,11 @@ describe("webmail", () => {
     assert.match(panelText, /alice@example\.org/);
     assert.match(panelText, /trusted/i);
     assert.match(panelText, /encrypted/i);
+    // Bob's certificate came from the local directory, which says he runs this engine: AES-GCM
+    // from the first message, before any signed mail of his was read.
+    assert.match(panelText, /AES-256-GCM/);
+    assert.match(panelText, /AES-256-GCM, integrity protected/);
+    assert.doesNotMatch(panelText, /not integrity protected/);
     assert.match(await view.innerText(), /the numbers are attached/);
     const signer = panel.locator('[data-role="signer"]').first();
     assert.equal(await signer.getAttribute("data-signature"), "valid");
@@ -232,27 +231,7 @@ describe("webmail", () => {
     assert.match(result, /delivered/i);
 
     // Bob's copy is changed in storage, as a mail server could; he then opens it.
-    await page.evaluate(async () => {
-      const db = await new Promise((resolve, reject) => {
-        const request = indexedDB.open("smime-webmail");
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-      const tx = db.transaction("messages", "readwrite");
-      const store = tx.objectStore("messages");
-      const all = await new Promise((resolve) => {
-        const request = store.getAll();
-        request.onsuccess = () => resolve(request.result);
-      });
-      for (const record of all) {
-        if (record.folder !== "inbox") continue;
-        const text = new TextDecoder("latin1").decode(record.raw).replace("account 1234", "account 6666");
-        record.raw = Uint8Array.from(text, (c) => c.charCodeAt(0));
-        store.put(record);
-      }
-      await new Promise((resolve) => (tx.oncomplete = resolve));
-      db.close();
-    });
+    assert.equal(await replaceInStoredMessages(page, "bob@example.org", "inbox", "account 1234", "account 6666"), 1);
     await selectAccount(page, "bob@example.org");
     await showFolder(page, "inbox");
     await openMessage(page, "Pay 100 EUR");

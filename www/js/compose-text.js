@@ -85,12 +85,12 @@ export function protectionLines(plan) {
   lines.push(`Encrypted for ${whom}, so that your Sent copy stays readable.`);
   const cipher = contentEncryptionName(plan.cipher);
   if (protectsIntegrity(plan.cipher)) {
-    const why = plan.cipherChosen ? "as you chose" : "every recipient's mail program said it reads it";
+    const why = plan.cipherChosen ? "as you chose" : "every recipient's mail program is known to read it";
     lines.push(`${cipher}, integrity protected (${why}): any change on the way would be detected.`);
   } else {
     const why = plan.cipherChosen
       ? "as you chose"
-      : "which every S/MIME program reads; AES-GCM is used once every recipient has said they read it";
+      : "which every S/MIME program reads; AES-GCM is used once every recipient is known to read it";
     const integrity = plan.sign
       ? "not integrity protected by itself, but the signature inside shows any change"
       : "not integrity protected, and unsigned: nothing shows whether it was changed on the way";

@@ -48,8 +48,9 @@ export class Contacts extends EventTarget {
    * @returns {Promise<ContactRecord>}
    */
   async add(account, certificate, { source, capabilities = [], trusted }) {
-    const info = await this.#client.certificateInfo(certificate);
-    const der = typeof certificate === "string" ? pemToDer(certificate) : certificate;
+    // The first certificate of the PEM text or bytes, as DER: what certificateInfo describes.
+    const [der] = await this.#client.certificatesIn(certificate);
+    const info = await this.#client.certificateInfo(der);
     const old = (await this.#store.contacts(account)).find((c) => c.fingerprint === info.fingerprintSha256);
     /** @type {ContactRecord} */
     const contact = {
@@ -152,14 +153,4 @@ export class Contacts extends EventTarget {
  */
 function layersOf(opened) {
   return [...opened.layers, ...(opened.parts ?? []).flatMap((part) => (part.opened ? layersOf(part.opened) : []))];
-}
-
-/**
- * The DER bytes of the first PEM block in `text`.
- * @param {string} text
- */
-function pemToDer(text) {
-  const body = /-----BEGIN [^-]+-----([\s\S]*?)-----END [^-]+-----/.exec(text)?.[1] ?? "";
-  const binary = atob(body.replace(/\s+/g, ""));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }

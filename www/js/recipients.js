@@ -7,7 +7,7 @@
  */
 
 /** @typedef {import("./smime-client.js").Recipient} Recipient */
-/** @typedef {import("./smime-client.js").ContentEncryption} ContentEncryption */
+/** @typedef {import("./smime-client.js").EncryptionChoice} EncryptionChoice */
 /** @typedef {import("./smime-client.js").SmimeClient} SmimeClient */
 /** @typedef {import("./store.js").AccountRecord} AccountRecord */
 /** @typedef {import("./store.js").ContactRecord} ContactRecord */
@@ -16,20 +16,20 @@
 /** @typedef {import("./transport.js").Transport} Transport */
 
 /**
- * What this engine advertises when it signs (src/cms/capabilities.rs, `ADVERTISED` and
- * RSAES-OAEP): the sender reads all of it, so the sender's own copy never holds the choice back.
- */
-export const OWN_CAPABILITIES = Object.freeze(["aes-256-gcm", "aes-128-gcm", "aes-256-cbc", "aes-128-cbc", "rsa-oaep"]);
-
-/**
  * @typedef {object} RecipientCertificate  what is known about one address
  * @property {string} address
  * @property {"contact" | "directory" | "missing" | "invalid"} state
  *           invalid: not an e-mail address at all, so the message cannot go to it
  * @property {ContactRecord["source"]} [source]  for a contact: where the certificate came from
  * @property {Uint8Array} [certificate]  DER
- * @property {string[]} [capabilities]   learned from their signed mail; empty when unknown
+ * @property {string[]} [capabilities]   what their mail program reads: learned from their signed
+ *           mail, or given by the directory; empty when unknown
  * @property {string} [fingerprint]      SHA-256, hex
+ *
+ * @typedef {object} Encryption  how a message to some recipients is encrypted
+ * @property {Recipient[]} recipients  each recipient's certificate (with what they advertised)
+ *           and the sender's, once each
+ * @property {EncryptionChoice} choice  what the engine chooses for them, unless the person picks
  */
 
 /**
@@ -108,6 +108,21 @@ export class CertificateFinder {
   }
 
   /**
+   * The certificates to encrypt for, and the algorithms the engine chooses for them
+   * (src/smime/encrypt.rs, `choose_algorithms`: AES-GCM only when every one of them advertised
+   * it). The sender runs this engine, so their own copy never holds the choice back.
+   * @param {RecipientCertificate[]} found  the ones without a certificate are left out
+   * @param {AccountRecord} sender
+   * @returns {Promise<Encryption>}
+   */
+  async encryptionFor(found, sender) {
+    const { client } = this.#shell;
+    const own = { certificate: sender.certificate, capabilities: await client.advertisedCapabilities() };
+    const recipients = encryptionRecipients(found, sender, own);
+    return { recipients, choice: await client.encryptionChoice(recipients) };
+  }
+
+  /**
    * @param {string} account
    * @param {string} address
    * @returns {Promise<RecipientCertificate>}
@@ -125,11 +140,11 @@ export class CertificateFinder {
         fingerprint: contact.fingerprint,
       };
     }
-    const der = await this.#shell.transport.lookupCertificate(address);
-    if (der) {
+    const listed = await this.#shell.transport.lookupCertificate(address);
+    if (listed) {
       // The directory's word is checked like a contact's: a person's certificate, naming the
       // address, valid now.
-      const info = await this.#shell.client.certificateInfo(der).catch(() => null);
+      const info = await this.#shell.client.certificateInfo(listed.certificate).catch(() => null);
       const now = Date.now();
       const usable =
         info !== null &&
@@ -138,7 +153,8 @@ export class CertificateFinder {
         Date.parse(info.notBefore) <= now &&
         now <= Date.parse(info.notAfter);
       if (usable) {
-        return { address, state: "directory", certificate: der, capabilities: [], fingerprint: info.fingerprintSha256 };
+        const { certificate, capabilities } = listed;
+        return { address, state: "directory", certificate, capabilities, fingerprint: info.fingerprintSha256 };
       }
     }
     return { address, state: "missing" };
@@ -148,11 +164,12 @@ export class CertificateFinder {
 /**
  * The certificates to encrypt for: each recipient's (with what their mail advertised) and the
  * sender's, once each.
- * @param {RecipientCertificate[]} found  none of them missing
+ * @param {RecipientCertificate[]} found
  * @param {AccountRecord} sender
+ * @param {{ certificate: Uint8Array, capabilities: string[] }} own  the sender's
  * @returns {Recipient[]}
  */
-export function encryptionRecipients(found, sender) {
+function encryptionRecipients(found, sender, own) {
   /** @type {Map<string, Recipient>} by fingerprint */
   const recipients = new Map();
   for (const entry of found) {
@@ -163,24 +180,8 @@ export function encryptionRecipients(found, sender) {
       capabilities.length > 0 ? { certificate: entry.certificate, capabilities } : { certificate: entry.certificate },
     );
   }
-  recipients.set(sender.info.fingerprintSha256, { certificate: sender.certificate, capabilities: [...OWN_CAPABILITIES] });
+  recipients.set(sender.info.fingerprintSha256, own);
   return [...recipients.values()];
-}
-
-/**
- * The content encryption the engine will choose for these recipients (src/smime/encrypt.rs,
- * `choose_algorithms`): AES-GCM only when every one of them advertised it, else AES-256-CBC.
- * @param {Recipient[]} recipients
- * @returns {ContentEncryption}
- */
-export function chosenContentEncryption(recipients) {
-  /** @param {string} name */
-  const all = (name) =>
-    recipients.length > 0 &&
-    recipients.every((r) => typeof r === "object" && !(r instanceof Uint8Array) && (r.capabilities ?? []).includes(name));
-  if (all("aes-256-gcm")) return "aes-256-gcm";
-  if (all("aes-128-gcm")) return "aes-128-gcm";
-  return "aes-256-cbc";
 }
 
 /**

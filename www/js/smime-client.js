@@ -68,6 +68,12 @@
  *           `recipient`: whose key opened it
  * @typedef {SignedLayer | EncryptedLayer} Layer
  * @typedef {"aes-128-cbc" | "aes-192-cbc" | "aes-256-cbc" | "aes-128-gcm" | "aes-256-gcm"} ContentEncryption
+ * @typedef {"rsa-pkcs1v15" | "rsa-oaep"} KeyTransport  for RSA recipients; EC and X25519
+ *           recipients always take the content key by ECDH key agreement
+ *
+ * @typedef {object} EncryptionChoice  what `encrypt` chooses when the caller does not
+ * @property {ContentEncryption} contentEncryption
+ * @property {KeyTransport} keyTransport  what RSA recipients get
  *
  * @typedef {object} Opened
  * @property {Uint8Array} content  the innermost MIME entity, exact bytes
@@ -150,6 +156,8 @@ export class SmimeClient {
   #live = new WeakSet();
   /** @type {Set<(reason: string) => void>} */
   #restartListeners = new Set();
+  /** @type {Promise<string[]> | null} the engine's advertised capabilities, once asked */
+  #advertised = null;
 
   /**
    * Starts the worker and waits until the wasm module has loaded.
@@ -334,7 +342,7 @@ export class SmimeClient {
    * Encrypts a whole RFC 5322 message to the recipients' certificates; the outer headers stay
    * outside the encryption. Include the sender's own certificate to keep sent mail readable.
    * @param {{ message: Uint8Array, recipients: Recipient[], contentEncryption?: ContentEncryption,
-   *           keyTransport?: "rsa-pkcs1v15" | "rsa-oaep",
+   *           keyTransport?: KeyTransport,
    *           recipientIdentifier?: "issuer-and-serial" | "subject-key-identifier" }} options
    * @returns {Promise<Uint8Array>}
    */
@@ -345,6 +353,33 @@ export class SmimeClient {
       "encrypt",
     );
     return this.#call("encrypt", [message, rest]);
+  }
+
+  /**
+   * The algorithms `encrypt` chooses for these recipients (given as `encrypt` takes them) when
+   * `contentEncryption` and `keyTransport` are left out: AES-GCM and RSA-OAEP only when every
+   * recipient advertised them. Rejects as `encrypt` would for the same recipients.
+   * @param {Recipient[]} recipients
+   * @returns {Promise<EncryptionChoice>}
+   */
+  encryptionChoice(recipients) {
+    return this.#call("encryptionChoice", [recipients]);
+  }
+
+  /**
+   * What this engine's signatures advertise (SMIMECapabilities), by name, in preference order,
+   * "rsa-oaep" last: what a correspondent that runs this engine reads, before any of its signed
+   * mail has said so. A constant of the engine, asked of the worker once.
+   * @returns {Promise<string[]>}
+   */
+  async advertisedCapabilities() {
+    const asked = (this.#advertised ??= this.#call("advertisedCapabilities", []));
+    try {
+      return [...(await asked)];
+    } catch (error) {
+      if (this.#advertised === asked) this.#advertised = null; // ask again next time
+      throw error;
+    }
   }
 
   /**

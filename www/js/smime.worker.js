@@ -68,6 +68,8 @@ const ops = {
   composeMessage: ([o]) => smime.composeMessage(o),
   sign: ([message, o]) => smime.sign(message, { ...o, signingKey: lookup(o.signingKey) }),
   encrypt: ([message, o]) => smime.encrypt(message, o),
+  encryptionChoice: ([recipients]) => smime.encryptionChoice(recipients),
+  advertisedCapabilities: () => smime.advertisedCapabilities(),
   decrypt: ([message, o]) =>
     smime.decrypt(message, { ...o, decryptionKeys: lookupAll(o?.decryptionKeys, "decryptionKeys") }),
   verify: ([message, o]) => plainPartErrors(smime.verify(message, o)),

@@ -25,8 +25,13 @@
  * @typedef {object} Transport
  * @property {string} name            said to the user ("this browser")
  * @property {(envelope: Envelope) => Promise<SendResult>} send
- * @property {(address: string) => Promise<Uint8Array | null>} lookupCertificate
- *           a directory: the certificate (DER) of an address this transport serves, or null
+ * @property {(address: string) => Promise<DirectoryEntry | null>} lookupCertificate
+ *           a directory: the certificate of an address this transport serves, or null
+ *
+ * @typedef {object} DirectoryEntry
+ * @property {Uint8Array} certificate  DER
+ * @property {string[]} capabilities   what the address's mail program reads (SMIMECapabilities
+ *           names, as `encrypt` takes them); empty when the directory does not know
  */
 
 /** @implements {Transport} */
@@ -85,10 +90,14 @@ export class LocalTransport extends EventTarget {
   }
 
   /**
+   * The accounts of this browser run this engine, so they read what it advertises: mail between
+   * them is AES-256-GCM from the first message, before any signed mail has said so.
    * @param {string} address
-   * @returns {Promise<Uint8Array | null>}
+   * @returns {Promise<DirectoryEntry | null>}
    */
   async lookupCertificate(address) {
-    return this.#accounts.byAddress(address)?.certificate ?? null;
+    const account = this.#accounts.byAddress(address);
+    if (!account) return null;
+    return { certificate: account.certificate, capabilities: await this.#client.advertisedCapabilities() };
   }
 }

@@ -19,7 +19,7 @@ import {
 import { downloadFile, fileStem, h, sizeText } from "../dom.js";
 import { listText } from "../encryption-text.js";
 import { saveDraft, send } from "../outbox.js";
-import { CertificateFinder, addresses, encryptionRecipients, mailboxText, replyAddresses, unique } from "../recipients.js";
+import { CertificateFinder, addresses, mailboxText, replyAddresses, unique } from "../recipients.js";
 import { isCancelled } from "../shell.js";
 import { clearError, showError, showProblem } from "./error-view.js";
 import { setUpProtection } from "./protection-view.js";
@@ -31,6 +31,12 @@ import { setUpProtection } from "./protection-view.js";
 /** @typedef {import("../outbox.js").OutgoingAttachment} OutgoingAttachment */
 /** @typedef {import("../outbox.js").Sent} Sent */
 /** @typedef {import("../recipients.js").RecipientCertificate} RecipientCertificate */
+/** @typedef {import("../recipients.js").Encryption} Encryption */
+/**
+ * @typedef {object} Lookup  what is known of the recipients typed so far
+ * @property {RecipientCertificate[]} entries  one per address
+ * @property {Encryption} encryption  whom the message is encrypted for, and with what
+ */
 
 /** From this total size on, the view says that sending takes a moment. */
 const LARGE = 10 * 1024 * 1024;
@@ -155,17 +161,19 @@ export function setUpCompose(shell, section) {
   }
 
   /**
-   * Looks up every address's certificate and shows the states; resolves to them.
-   * @returns {Promise<RecipientCertificate[]>}
+   * Looks up every address's certificate and what the engine will choose for them, and shows
+   * both; resolves to them (null when nothing is being written).
+   * @returns {Promise<Lookup | null>}
    */
   async function refreshRecipients() {
-    if (!state) return [];
+    if (!state) return null;
     const { account } = state;
     const mine = ++generation;
     const { to: toList, cc: ccList } = typed();
     const all = unique([...toList, ...ccList]);
     const entries = await Promise.all(all.map((address) => finder.find(account.id, address)));
-    if (mine !== generation || !state) return entries; // a newer lookup is on its way
+    const encryption = await finder.encryptionFor(entries, account);
+    if (mine !== generation || !state) return { entries, encryption }; // a newer lookup is on its way
     state.entries = entries;
     states.replaceChildren(
       ...entries.map((entry) =>
@@ -178,9 +186,9 @@ export function setUpCompose(shell, section) {
         ),
       ),
     );
-    protection.update(account, entries);
+    protection.update(account, entries, encryption.choice);
     updateButtons();
-    return entries;
+    return { entries, encryption };
   }
 
   /** Refreshes the states in the background; a failed lookup is shown, never thrown. */
@@ -298,14 +306,16 @@ export function setUpCompose(shell, section) {
       return;
     }
     clearTimeout(lookupTimer);
-    /** @type {RecipientCertificate[]} */
-    let entries;
+    /** @type {Lookup | null} */
+    let lookup;
     try {
-      entries = await refreshRecipients();
+      lookup = await refreshRecipients();
     } catch (error) {
       showError(errorBox, "Could not look up the recipients' certificates.", error);
       return;
     }
+    if (!lookup) return;
+    const { entries, encryption } = lookup;
     const invalid = entries.filter((entry) => entry.state === "invalid").map((entry) => entry.address);
     if (invalid.length > 0) {
       const what = invalid.length === 1 ? `${invalid[0]} is not an e-mail address.` : `${listText(invalid)} are not e-mail addresses.`;
@@ -342,7 +352,7 @@ export function setUpCompose(shell, section) {
           references: current.references,
           sign: key ? { key, format: choices.format, digest: choices.digest } : null,
           encrypt: choices.encrypt
-            ? { recipients: encryptionRecipients(entries, current.account), contentEncryption: choices.contentEncryption }
+            ? { recipients: encryption.recipients, contentEncryption: choices.contentEncryption }
             : null,
           draftId: current.draftId,
         },
@@ -502,9 +512,10 @@ export function setUpCompose(shell, section) {
     updateButtons();
 
     const current = state;
-    refreshRecipients().then((entries) => {
+    refreshRecipients().then((lookup) => {
       // A reply to encrypted mail stays encrypted when every recipient's certificate is known.
-      if (state === current && filled.keepEncryption && entries.every((e) => e.state === "contact" || e.state === "directory")) {
+      const known = lookup?.entries.every((e) => e.state === "contact" || e.state === "directory") ?? false;
+      if (state === current && filled.keepEncryption && known) {
         protection.encryptOn();
         updateButtons();
       }

@@ -12,9 +12,9 @@ import {
   protectionLines,
 } from "../compose-text.js";
 import { h } from "../dom.js";
-import { chosenContentEncryption, encryptionRecipients } from "../recipients.js";
 
 /** @typedef {import("../smime-client.js").ContentEncryption} ContentEncryption */
+/** @typedef {import("../smime-client.js").EncryptionChoice} EncryptionChoice */
 /** @typedef {import("../store.js").AccountRecord} AccountRecord */
 /** @typedef {import("../recipients.js").RecipientCertificate} RecipientCertificate */
 
@@ -115,7 +115,7 @@ export function setUpProtection({ onChange }) {
     ),
   );
 
-  /** @type {{ sender: AccountRecord, entries: RecipientCertificate[] } | null} */
+  /** @type {{ sender: AccountRecord, entries: RecipientCertificate[], choice: EncryptionChoice } | null} */
   let shown = null;
 
   /** @returns {Choices} */
@@ -143,8 +143,7 @@ export function setUpProtection({ onChange }) {
     blockedWhy.textContent = lacking.length > 0 ? blockedText(lacking) : "";
     element.dataset.blocked = String(lacking.length > 0);
     const usable = shown.entries.filter((entry) => entry.state === "contact" || entry.state === "directory");
-    const recipients = encryptionRecipients(usable, shown.sender);
-    const cipherUsed = c.contentEncryption ?? chosenContentEncryption(recipients);
+    const cipherUsed = c.contentEncryption ?? shown.choice.contentEncryption;
     summary.dataset.contentEncryption = c.encrypt ? cipherUsed : "";
     summary.hidden = lacking.length > 0;
     const lines = protectionLines({
@@ -199,9 +198,10 @@ export function setUpProtection({ onChange }) {
      * Shows what will happen for this sender and these recipients.
      * @param {AccountRecord} sender
      * @param {RecipientCertificate[]} entries
+     * @param {EncryptionChoice} choice  what the engine chooses for them (`CertificateFinder.encryptionFor`)
      */
-    update(sender, entries) {
-      shown = { sender, entries };
+    update(sender, entries, choice) {
+      shown = { sender, entries, choice };
       render();
     },
     /** The addresses that block sending: Encrypt is on and they have no certificate. */
