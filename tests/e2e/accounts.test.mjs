@@ -475,6 +475,39 @@ describe("accounts", () => {
     await assertClean(page, problems);
   });
 
+  test("calls pending when the worker dies reject with ERR_INTERNAL, and the next call gets a fresh worker", async () => {
+    const { page, problems } = await browser.openShell();
+    // The next worker script loaded takes calls, answers none, and dies 50 ms after the first.
+    let served = 0;
+    await page.route("**/js/smime.worker.js", (route) => {
+      served += 1;
+      if (served > 1) return route.continue();
+      return route.fulfill({
+        contentType: "text/javascript",
+        body: 'self.onmessage = () => setTimeout(() => { throw new Error("simulated crash"); }, 50);',
+      });
+    });
+    const outcome = await page.evaluate(async () => {
+      const { SmimeClient } = await import("./js/smime-client.js");
+      const settle = (/** @type {Promise<unknown>} */ p) =>
+        p.then(
+          () => "resolved",
+          (/** @type {any} */ e) => `${e.name} ${e.code}`,
+        );
+      const started = await settle(SmimeClient.start());
+      const client = await SmimeClient.start(); // the real worker this time
+      /** @type {string[]} */
+      const restarts = [];
+      client.onRestart((why) => restarts.push(why));
+      const info = await client.advertisedCapabilities();
+      return { started, capabilities: info.length > 0, restarts };
+    });
+    assert.deepEqual(outcome, { started: "SmimeError ERR_INTERNAL", capabilities: true, restarts: [] });
+    assert.equal(served, 2, "a second worker was started for the next call");
+    await page.unroute("**/js/smime.worker.js");
+    await assertClean(page, problems);
+  });
+
   test("keyboard only: create the demo accounts, and every control is labelled", async () => {
     const { page, problems } = await browser.openShell();
     let steps = 0;
