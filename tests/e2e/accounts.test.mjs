@@ -14,6 +14,7 @@ import {
   createDemoAccounts,
   screenshot,
   selectAccount,
+  unlabelledControls,
   useBrowser,
   waitReady,
 } from "./shell.mjs";
@@ -524,23 +525,11 @@ describe("accounts", () => {
     assert.equal((await accountBar(page)).options.length, 2);
 
     // Every control of these views and of the account bar has a name; no positive tabindex.
-    for (const view of ["accounts", "contacts", "settings"]) {
-      await page.locator(`nav [data-view="${view}"]`).focus();
+    for (const view of ["mailbox", "compose", "accounts", "contacts", "settings"]) {
+      await page.locator(`nav [data-view="${view}"]`).first().focus();
       await page.keyboard.press("Enter");
       await page.waitForFunction((name) => document.body.dataset.view === name, view);
-      const unnamed = await page.evaluate(() => {
-        const scope = [...document.querySelectorAll('[data-role="account-bar"], main > section:not([hidden])')];
-        return scope
-          .flatMap((root) => [...root.querySelectorAll("input, select, button, textarea")])
-          .filter((control) => {
-            const element = /** @type {HTMLInputElement} */ (control);
-            const named = (element.labels?.length ?? 0) > 0 || element.getAttribute("aria-label") || element.getAttribute("aria-labelledby");
-            const text = element instanceof HTMLButtonElement && element.textContent?.trim();
-            return !named && !text;
-          })
-          .map((control) => control.outerHTML.slice(0, 80));
-      });
-      assert.deepEqual(unnamed, [], `every control of ${view} is labelled`);
+      assert.deepEqual(await unlabelledControls(page), [], `every control of ${view} is labelled`);
     }
     assert.deepEqual(
       await page.evaluate(() => [...document.querySelectorAll("[tabindex]")].filter((e) => Number(e.getAttribute("tabindex")) > 0).length),

@@ -488,3 +488,24 @@ export async function dropEml(page, name, content) {
   await target.dispatchEvent("drop", { dataTransfer: transfer });
   return waitForMessage(page);
 }
+
+/**
+ * The controls of the account bar and the shown view that have no accessible name (no label, no
+ * aria-label(ledby), no button text), as the start of their markup; empty when all are named.
+ * @param {import("playwright-core").Page} page
+ * @returns {Promise<string[]>}
+ */
+export function unlabelledControls(page) {
+  return page.evaluate(() => {
+    const scope = [...document.querySelectorAll('[data-role="account-bar"], main > section:not([hidden])')];
+    return scope
+      .flatMap((root) => [...root.querySelectorAll("input, select, button, textarea")])
+      .filter((control) => {
+        const element = /** @type {HTMLInputElement} */ (control);
+        const named = (element.labels?.length ?? 0) > 0 || element.getAttribute("aria-label") || element.getAttribute("aria-labelledby");
+        const text = element instanceof HTMLButtonElement && element.textContent?.trim();
+        return !named && !text;
+      })
+      .map((control) => control.outerHTML.slice(0, 80));
+  });
+}

@@ -13,6 +13,7 @@ import {
   replaceInStoredMessages,
   screenshot,
   selectAccount,
+  unlabelledControls,
   useBrowser,
   waitReady,
 } from "./shell.mjs";
@@ -115,6 +116,7 @@ describe("webmail", () => {
     assert.equal(await signer.getAttribute("data-signature"), "valid");
     assert.equal(await signer.getAttribute("data-chain"), "trusted");
     await screenshot(page, "webmail-security-panel");
+    assert.deepEqual(await unlabelledControls(page), [], "every control of the message view is labelled");
 
     const [download] = await Promise.all([
       page.waitForEvent("download"),
