@@ -325,6 +325,42 @@ describe("compose and send", () => {
     await assertClean(page, problems);
   });
 
+  test("keyboard only: write, fill and send a signed, encrypted message", async () => {
+    const { page, problems } = await browser.openShell();
+    await createDemoAccounts(page);
+    const active = () => page.evaluate(() => document.activeElement?.getAttribute("data-role") ?? document.activeElement?.getAttribute("data-action"));
+    /** Presses Tab until the focus is on `target` (a data-role or data-action), at most `limit` times. */
+    const tabTo = async (/** @type {string} */ target, limit = 25) => {
+      for (let i = 0; (await active()) !== target; i++) {
+        assert.ok(i < limit, `${target} is reached with Tab`);
+        await page.keyboard.press("Tab");
+      }
+    };
+    await page.locator('nav [data-action="write"]').focus();
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.body.dataset.view === "compose");
+    await tabTo("to");
+    await page.keyboard.type("bob@example.org");
+    await tabTo("subject");
+    await page.keyboard.type("Typed, not clicked");
+    await tabTo("sign-switch");
+    if (!(await page.locator('[data-role="sign-switch"]').isChecked())) await page.keyboard.press("Space");
+    await tabTo("encrypt-switch");
+    if (!(await page.locator('[data-role="encrypt-switch"]').isChecked())) await page.keyboard.press("Space");
+    await tabTo("body");
+    await page.keyboard.type("Sent with the keyboard alone.");
+    assert.equal((await recipientState(page, "bob@example.org")).state, "directory");
+    await tabTo("send");
+    await page.keyboard.press("Enter");
+    const result = page.locator('[data-role="send-result"]');
+    await result.waitFor({ timeout: 60_000 });
+    assert.match(await result.innerText(), /Delivered to bob@example\.org/);
+    const [bob] = await storedMessages(page, "bob@example.org", "inbox");
+    assert.equal(bob.headers.subject, "Typed, not clicked");
+    assert.equal(bob.headers.protection, "encrypted");
+    await assertClean(page, problems);
+  });
+
   test("a reply to encrypted mail is prefilled and stays encrypted", async () => {
     const { page, problems } = await browser.openShell();
     await createDemoAccounts(page);
