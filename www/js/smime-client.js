@@ -4,8 +4,10 @@
  *
  * ```js
  * const smime = await SmimeClient.start();
- * const { identities, trustAnchors } = await smime.loadDemoIdentities();
- * const [alice, bob] = identities;
+ * const ca = await smime.generateIdentity({ email: "ca@example.org", ca: true });
+ * const alice = await smime.generateIdentity({ email: "alice@example.org", issuer: ca });
+ * const bob = await smime.generateIdentity({ email: "bob@example.org", issuer: ca });
+ * const trustAnchors = [ca.certificate];
  * const message = await smime.composeMessage({ from: "alice@example.org", to: ["bob@example.org"],
  *                                              subject: "Hi", text: "Hello" });
  * const signed = await smime.sign({ message, signingKey: alice });
@@ -125,10 +127,6 @@
  * @property {string | null} [html]
  * @property {MessagePart[]} attachments
  * @property {"encrypted" | "signed" | "plain"} protection
- *
- * @typedef {object} DemoIdentities
- * @property {Identity[]} identities  Alice, Bob, Carol
- * @property {string[]} trustAnchors  the demo CA certificate, PEM
  */
 
 /** A failure from the S/MIME engine or the worker; `code` is stable, `message` is not. */
@@ -429,16 +427,6 @@ export class SmimeClient {
     const o = { ...rest };
     if (decryptionKeys !== undefined) o.decryptionKeys = this.#handles(decryptionKeys, "open");
     return this.#call("open", [message, o]);
-  }
-
-  /**
-   * Loads the demo users (Alice, Bob, Carol) into the worker, once per worker.
-   * @returns {Promise<DemoIdentities>}
-   */
-  async loadDemoIdentities() {
-    /** @type {DemoIdentities} */
-    const demo = await this.#call("loadDemoIdentities", []);
-    return { ...demo, identities: demo.identities.map((identity) => this.#adopt(identity)) };
   }
 
   /**

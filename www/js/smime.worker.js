@@ -3,7 +3,7 @@
  * The module Worker that owns the smime-wasm instance and every unlocked private key.
  *
  * It is the only file that imports `pkg/`. Private keys enter here once (importIdentity,
- * importPkcs12, generateIdentity, loadDemoIdentities) and never leave: the page holds a handle string instead.
+ * importPkcs12, generateIdentity, unseal) and never leave: the page holds a handle string instead.
  *
  * Protocol: `{ id, op, args }` in; `{ id, ok: true, value }` or
  * `{ id, ok: false, error: { name, code, message } }` out, with the reply's ArrayBuffers
@@ -30,18 +30,11 @@ const started = init().then(
 const identities = new Map();
 let nextHandle = 1;
 
-/** @type {Promise<{ handles: string[], trustAnchors: string[] }> | null} */
-let demoLoading = null;
-
 /**
  * What the page sees of an identity (smime-client.js's `Identity`).
  * @typedef {{ handle: string, certificate: Uint8Array, chain: Uint8Array[],
  *             info: import("./smime-client.js").CertificateInfo }} IdentityRef
  */
-
-/** The demo users, in the order the page lists them. The build copies them to www/demo/. */
-const DEMO_USERS = ["alice", "bob", "carol"];
-const DEMO_TRUST_ANCHOR = "demo-ca.cert.pem";
 
 /** @type {Record<string, (args: any[]) => unknown>} */
 const ops = {
@@ -74,10 +67,6 @@ const ops = {
     smime.decrypt(message, { ...o, decryptionKeys: lookupAll(o?.decryptionKeys, "decryptionKeys") }),
   verify: ([message, o]) => plainPartErrors(smime.verify(message, o)),
   open: ([message, o]) => plainPartErrors(smime.open(message, withKeys(o, "decryptionKeys"))),
-  loadDemoIdentities: async () => {
-    const { handles, trustAnchors } = await (demoLoading ??= loadDemoIdentities());
-    return { identities: handles.map(reference), trustAnchors };
-  },
 };
 
 self.onmessage = async (/** @type {MessageEvent} */ event) => {
@@ -200,43 +189,6 @@ async function stretch(sealed, passphrase) {
   const params = { name: "PBKDF2", hash: "SHA-256", salt: /** @type {Uint8Array<ArrayBuffer>} */ (salt), iterations };
   const bits = await crypto.subtle.deriveBits(params, material, 256);
   return btoa(String.fromCharCode(...new Uint8Array(bits)));
-}
-
-/**
- * Fetches and imports the demo users once per worker.
- * @returns {Promise<{ handles: string[], trustAnchors: string[] }>}
- */
-async function loadDemoIdentities() {
-  try {
-    const handles = [];
-    for (const user of DEMO_USERS) {
-      const [certificate, privateKey] = await Promise.all([
-        demoFile(`${user}.cert.pem`),
-        demoFile(`${user}.key.pem`),
-      ]);
-      handles.push(keep(smime.importIdentity({ certificate, privateKey })).handle);
-    }
-    return { handles, trustAnchors: [await demoFile(DEMO_TRUST_ANCHOR)] };
-  } catch (e) {
-    demoLoading = null; // let a later call try again
-    throw e;
-  }
-}
-
-/**
- * @param {string} name
- * @returns {Promise<string>}
- */
-async function demoFile(name) {
-  const url = new URL(`../demo/${name}`, import.meta.url);
-  const response = await fetch(url);
-  if (!response.ok) {
-    throw smimeError(
-      "ERR_INTERNAL",
-      `demo file ${url.pathname} is missing (HTTP ${response.status}); build the shell with cargo xtask`,
-    );
-  }
-  return response.text();
 }
 
 /**
