@@ -40,6 +40,7 @@ pub struct PreparedSignature {
     econtent: Option<Vec<u8>>,
     sid: SignerIdentifier,
     digest: DigestAlgorithm,
+    content_digest: Vec<u8>,
     signed_attrs: SignedAttributes,
     to_be_signed: Vec<u8>,
     certificates: Vec<Certificate>,
@@ -61,9 +62,10 @@ pub fn prepare_signature(
         serial_number: tbs.serial_number().clone(),
     };
     let build = |e: cms::builder::Error| Error::cms(e);
+    let content_digest = digest.digest(content);
     let mut attrs = vec![
         create_content_type_attribute(rfc5911::ID_DATA).map_err(build)?,
-        create_message_digest_attribute(&digest.digest(content)).map_err(build)?,
+        create_message_digest_attribute(&content_digest).map_err(build)?,
         signing_time_attribute(spec.signing_time)?,
     ];
     if spec.advertise {
@@ -78,6 +80,7 @@ pub fn prepare_signature(
         econtent: encapsulate.then(|| content.to_vec()),
         sid: SignerIdentifier::IssuerAndSerialNumber(isn),
         digest,
+        content_digest,
         signed_attrs,
         to_be_signed,
         certificates,
@@ -112,6 +115,11 @@ impl PreparedSignature {
     /// The digest algorithm the signature must hash with.
     pub fn digest(&self) -> DigestAlgorithm {
         self.digest
+    }
+
+    /// The content's digest, as the messageDigest attribute holds it.
+    pub fn content_digest(&self) -> &[u8] {
+        &self.content_digest
     }
 
     /// Assemble the ContentInfo (DER) with a signature made over [`Self::to_be_signed`].

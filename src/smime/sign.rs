@@ -44,13 +44,14 @@ pub fn sign(
         .key()
         .sign(prepared.digest(), prepared.to_be_signed())?;
     let algorithm = signature_identifier(&signer.key().public_key(), digest)?;
+    let content_digest = prepared.content_digest().to_vec();
     let cms = prepared.assemble(algorithm, &signature)?;
 
     let mut out = crate::mime::to_crlf(&headers);
     out.extend_from_slice(b"MIME-Version: 1.0\r\n");
     match opts.format {
         SignatureFormat::Detached => {
-            let digest_hex = crate::cert::hex(&digest.digest(&content));
+            let digest_hex = crate::cert::hex(&content_digest);
             let boundary = format!("smime-{}", digest_hex.get(..24).unwrap_or_default());
             out.extend_from_slice(
                 format!(

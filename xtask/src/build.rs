@@ -1,5 +1,6 @@
 //! `cargo xtask build`: wasm-pack into `www/pkg`, demo identities into `www/demo`, and the size.
 
+use std::fmt;
 use std::fs;
 use std::path::Path;
 
@@ -9,11 +10,13 @@ use crate::{Project, Result, process, setup};
 /// Sets up what the build needs, then builds; `profile` overrides wasm-pack.toml's.
 pub fn run(project: &Project, profile: Option<Profile>) -> Result {
     setup::run(project, setup::Scope::Build)?;
-    build(project, profile.unwrap_or(project.config.build.profile))
+    build(project, profile.unwrap_or(project.config.build.profile))?;
+    Ok(())
 }
 
-/// Builds without setting up first (for callers that already did).
-pub fn build(project: &Project, profile: Profile) -> Result {
+/// Builds without setting up first (for callers that already did); prints the wasm size and
+/// returns it.
+pub fn build(project: &Project, profile: Profile) -> Result<WasmSize> {
     let settings = &project.config.build;
     let manifest = project.manifest(profile)?;
     if !manifest.wasm_opt_off {
@@ -49,7 +52,9 @@ pub fn build(project: &Project, profile: Profile) -> Result {
         "{}_bg.wasm",
         manifest.package_name.replace('-', "_")
     ));
-    print_size(&wasm, profile)
+    let size = WasmSize::of(&wasm, profile)?;
+    println!("{size}");
+    Ok(size)
 }
 
 /// Replaces the demo directory with fresh copies of the configured fixtures.
@@ -77,26 +82,51 @@ fn copy_demo_identities(project: &Project) -> Result {
     Ok(())
 }
 
-fn print_size(wasm: &Path, profile: Profile) -> Result {
-    let raw = fs::metadata(wasm)
-        .map_err(|e| format!("cannot read {}: {e}", wasm.display()))?
-        .len();
-    let gzip = process::command("gzip")
-        .args(["-9", "-c"])
-        .arg(wasm)
-        .output()
-        .map_err(|e| format!("cannot run gzip: {e}"))?;
-    if !gzip.status.success() {
-        return Err(format!("gzip -9 {} failed ({})", wasm.display(), gzip.status).into());
+/// The size of the built wasm file, raw and after `gzip -9` (what a server would send).
+pub struct WasmSize {
+    name: String,
+    profile: Profile,
+    raw: u64,
+    gzip: u64,
+}
+
+impl WasmSize {
+    fn of(wasm: &Path, profile: Profile) -> Result<Self> {
+        let raw = fs::metadata(wasm)
+            .map_err(|e| format!("cannot read {}: {e}", wasm.display()))?
+            .len();
+        let gzip = process::command("gzip")
+            .args(["-9", "-c"])
+            .arg(wasm)
+            .output()
+            .map_err(|e| format!("cannot run gzip: {e}"))?;
+        if !gzip.status.success() {
+            return Err(format!("gzip -9 {} failed ({})", wasm.display(), gzip.status).into());
+        }
+        Ok(Self {
+            name: wasm
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned(),
+            profile,
+            raw,
+            gzip: gzip.stdout.len() as u64,
+        })
     }
-    let name = wasm.file_name().unwrap_or_default().to_string_lossy();
-    println!(
-        "size: {name} ({}): {} raw, {} gzip -9",
-        profile.name(),
-        bytes(raw),
-        bytes(gzip.stdout.len() as u64)
-    );
-    Ok(())
+}
+
+impl fmt::Display for WasmSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "size: {} ({}): {} raw, {} gzip -9",
+            self.name,
+            self.profile.name(),
+            bytes(self.raw),
+            bytes(self.gzip)
+        )
+    }
 }
 
 fn bytes(n: u64) -> String {

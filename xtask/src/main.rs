@@ -1,5 +1,6 @@
-//! Task runner of smime-wasm: `cargo xtask setup | build | serve | test`.
+//! Task runner of smime-wasm: `cargo xtask setup | build | serve | test | bench`.
 
+mod bench;
 mod build;
 mod process;
 mod project;
@@ -28,6 +29,11 @@ Commands:
   test [--skip-browser] [--skip-e2e]
                               Set up, then run every test tier; the last line reads
                               \"N passed, 0 failed\"
+  bench [--quick] [--skip-browser]
+                              Build www/pkg (release), then time sign, verify, encrypt, decrypt,
+                              PKCS#12 import and key generation in Node.js and headless Chromium
+                              against the openssl CLI and node:crypto (bench/run.mjs); prints
+                              medians and ratios. Not a test: it never fails on a number
 
 Settings are in wasm-pack.toml.
 ";
@@ -75,6 +81,14 @@ fn run(args: &[String]) -> Result {
             };
             options.finish()?;
             test::run(&Project::load()?, &test)
+        }
+        "bench" => {
+            let bench = bench::Options {
+                quick: options.flag("--quick"),
+                skip_browser: options.flag("--skip-browser"),
+            };
+            options.finish()?;
+            bench::run(&Project::load()?, &bench)
         }
         "help" | "--help" | "-h" => {
             print!("{USAGE}");

@@ -16,6 +16,9 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub enum Scope {
     /// What `wasm-pack build` needs: the wasm32 target, wasm-pack and wasm-bindgen-cli.
     Build,
+    /// Build, plus what the benchmark runs: Node.js, the `openssl` CLI and, unless skipped,
+    /// Chromium with the npm dependencies (playwright-core drives it).
+    Bench { browser: bool },
     /// Build, plus rustfmt, clippy, Node.js and the npm test dependencies.
     TestWithoutBrowser,
     /// All of the above, plus Chromium and ChromeDriver.
@@ -36,8 +39,17 @@ pub fn run(project: &Project, scope: Scope) -> Result {
         "wasm-bindgen-cli",
         &project.wasm_bindgen_version()?,
     )?;
-    if scope == Scope::Build {
-        return Ok(());
+    match scope {
+        Scope::Build => return Ok(()),
+        Scope::Bench { browser } => {
+            debian_packages(project, browser)?;
+            return if browser {
+                npm_dependencies(project)
+            } else {
+                Ok(())
+            };
+        }
+        Scope::TestWithoutBrowser | Scope::Everything => {}
     }
     rust_components(project)?;
     debian_packages(project, scope == Scope::Everything)?;
