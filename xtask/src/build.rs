@@ -1,4 +1,4 @@
-//! `cargo xtask build`: wasm-pack into `www/pkg`, demo identities into `www/demo`, and the size.
+//! `cargo xtask build`: wasm-pack into `www/pkg`, and the size.
 
 use std::fmt;
 use std::fs;
@@ -46,8 +46,6 @@ pub fn build(project: &Project, profile: Profile) -> Result<WasmSize> {
         });
     process::run(&mut wasm_pack)?;
 
-    copy_demo_identities(project)?;
-
     let wasm = project.path(&settings.out_dir).join(format!(
         "{}_bg.wasm",
         manifest.package_name.replace('-', "_")
@@ -55,31 +53,6 @@ pub fn build(project: &Project, profile: Profile) -> Result<WasmSize> {
     let size = WasmSize::of(&wasm, profile)?;
     println!("{size}");
     Ok(size)
-}
-
-/// Replaces the demo directory with fresh copies of the configured fixtures.
-fn copy_demo_identities(project: &Project) -> Result {
-    let demo = &project.config.demo;
-    let (from, to) = (project.path(&demo.from), project.path(&demo.to));
-    if to.exists() {
-        fs::remove_dir_all(&to).map_err(|e| format!("cannot clear {}: {e}", to.display()))?;
-    }
-    fs::create_dir_all(&to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
-    for file in &demo.files {
-        fs::copy(from.join(file), to.join(file)).map_err(|e| {
-            format!(
-                "cannot copy {} to {}: {e}",
-                from.join(file).display(),
-                to.display()
-            )
-        })?;
-    }
-    println!(
-        "build: {} demo identity files in {}",
-        demo.files.len(),
-        demo.to.display()
-    );
-    Ok(())
 }
 
 /// The size of the built wasm file, raw and after `gzip -9` (what a server would send).

@@ -22,8 +22,7 @@ Commands:
   setup                       Install what is missing: wasm32 target, wasm-pack, wasm-bindgen-cli
                               (the version in Cargo.lock), rustfmt, clippy, Chromium, ChromeDriver,
                               npm test dependencies
-  build [--dev]               Build www/pkg with wasm-pack, copy the demo identities to www/demo,
-                              print the wasm size (raw and gzip -9)
+  build [--dev]               Build www/pkg with wasm-pack and print the wasm size (raw and gzip -9)
   serve [--port N] [--dev] [--no-build]
                               Build, then serve www/ on http://127.0.0.1:N/
   test [--skip-browser] [--skip-e2e]

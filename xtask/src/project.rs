@@ -20,7 +20,6 @@ pub struct Project {
 pub struct Config {
     pub tools: Tools,
     pub build: Build,
-    pub demo: Demo,
     pub serve: Serve,
     pub test: Test,
 }
@@ -37,14 +36,6 @@ pub struct Build {
     pub target: String,
     pub out_dir: PathBuf,
     pub profile: Profile,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Demo {
-    pub from: PathBuf,
-    pub to: PathBuf,
-    pub files: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

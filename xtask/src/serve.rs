@@ -3,8 +3,8 @@
 //! Written on std rather than running `python3 -m http.server`, so that serving needs nothing
 //! beyond Rust on a fresh machine, and so that the types the shell depends on are fixed here
 //! instead of in the host's mime.types: `application/wasm` (streaming compilation refuses
-//! anything else), JavaScript for module scripts and the worker, and `.pem`/`.eml` for the demo
-//! files. Every response is `no-store`, so a rebuilt `www/pkg` is never hidden by a cache.
+//! anything else), JavaScript for module scripts and the worker, and `.pem`/`.eml` for files
+//! opened by hand. Every response is `no-store`, so a rebuilt `www/pkg` is never hidden by a cache.
 
 use std::fs;
 use std::io::{self, BufRead, BufReader, Read, Write};
