@@ -5,7 +5,7 @@
  * the result, and the subject and quote of replies and forwards.
  */
 import { contentEncryptionName, listText, protectsIntegrity } from "./encryption-text.js";
-import { dateText, digestName } from "./ui-text.js";
+import { dateText, digestName, mailboxesText } from "./ui-text.js";
 
 /** @typedef {import("./recipients.js").RecipientCertificate} RecipientCertificate */
 /** @typedef {import("./outbox.js").Step} Step */
@@ -140,14 +140,6 @@ export function replySubject(subject) {
 export function forwardSubject(subject) {
   const s = (subject ?? "").trim();
   return /^fwd?\s*:/i.test(s) ? s : `Fwd: ${s}`.trimEnd();
-}
-
-/**
- * "Alice Demo <alice@example.org>", or the address alone.
- * @param {Mailbox[] | undefined} list
- */
-export function mailboxesText(list) {
-  return (list ?? []).map((m) => (m.name ? `${m.name} <${m.address}>` : m.address)).join(", ");
 }
 
 /**

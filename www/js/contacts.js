@@ -126,16 +126,8 @@ export class Contacts extends EventTarget {
    * @returns {Promise<ContactRecord | undefined>}
    */
   async forAddress(account, address) {
-    const wanted = address.trim().toLowerCase();
-    // Compared as times, not as text: "…:05Z" sorts after "…:05.300Z" of the same second.
     const now = Date.now();
-    const candidates = (await this.#store.contacts(account)).filter(
-      (c) =>
-        !c.info.isCa &&
-        c.info.emails.some((email) => email.toLowerCase() === wanted) &&
-        Date.parse(c.info.notBefore) <= now &&
-        now <= Date.parse(c.info.notAfter),
-    );
+    const candidates = (await this.#store.contacts(account)).filter((c) => encryptsTo(c.info, address, now));
     const rank = (/** @type {ContactRecord} */ c) => `${c.source === "mail" ? 1 : 0}${c.info.notAfter}`;
     return candidates.sort((a, b) => rank(b).localeCompare(rank(a)))[0];
   }
@@ -144,6 +136,24 @@ export class Contacts extends EventTarget {
   #changed(account) {
     this.dispatchEvent(new CustomEvent("change", { detail: account }));
   }
+}
+
+/**
+ * Whether mail to `address` may be encrypted to this certificate: a person's (not an
+ * authority's), naming the address, valid at `now` (milliseconds). Times are compared as times,
+ * not as text: "…:05Z" sorts after "…:05.300Z" of the same second.
+ * @param {CertificateInfo} info
+ * @param {string} address
+ * @param {number} now
+ */
+export function encryptsTo(info, address, now) {
+  const wanted = address.trim().toLowerCase();
+  return (
+    !info.isCa &&
+    info.emails.some((email) => email.toLowerCase() === wanted) &&
+    Date.parse(info.notBefore) <= now &&
+    now <= Date.parse(info.notAfter)
+  );
 }
 
 /**

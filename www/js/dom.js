@@ -68,3 +68,13 @@ export function downloadFile(data, fileName, type) {
 export function fileStem(text) {
   return text.replace(/[^A-Za-z0-9._@-]+/g, "_").replace(/^[._]+/, "") || "identity";
 }
+
+/**
+ * Bytes as standard base64 (in slices, so large inputs do not overflow the argument list).
+ * @param {Uint8Array} bytes
+ */
+export function base64(bytes) {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}

@@ -6,6 +6,8 @@
  * here guesses. The sender's own certificate is always added, so that sent mail stays readable.
  */
 
+import { encryptsTo } from "./contacts.js";
+
 /** @typedef {import("./smime-client.js").Recipient} Recipient */
 /** @typedef {import("./smime-client.js").EncryptionChoice} EncryptionChoice */
 /** @typedef {import("./smime-client.js").SmimeClient} SmimeClient */
@@ -142,17 +144,9 @@ export class CertificateFinder {
     }
     const listed = await this.#shell.transport.lookupCertificate(address);
     if (listed) {
-      // The directory's word is checked like a contact's: a person's certificate, naming the
-      // address, valid now.
+      // The directory's word is checked like a contact's.
       const info = await this.#shell.client.certificateInfo(listed.certificate).catch(() => null);
-      const now = Date.now();
-      const usable =
-        info !== null &&
-        !info.isCa &&
-        info.emails.some((email) => email.toLowerCase() === address.toLowerCase()) &&
-        Date.parse(info.notBefore) <= now &&
-        now <= Date.parse(info.notAfter);
-      if (usable) {
+      if (info && encryptsTo(info, address, Date.now())) {
         const { certificate, capabilities } = listed;
         return { address, state: "directory", certificate, capabilities, fingerprint: info.fingerprintSha256 };
       }

@@ -8,7 +8,7 @@ import { Accounts, MIN_PASSPHRASE } from "../accounts.js";
 import { downloadFile, fileStem, h } from "../dom.js";
 import { isCancelled } from "../shell.js";
 import { commonName, dayText } from "../ui-text.js";
-import { clearError, showError, showProblem } from "./error-view.js";
+import { clearError, errorCode, showError, showProblem } from "./error-view.js";
 
 /** @typedef {import("../shell.js").Shell} Shell */
 /** @typedef {import("../store.js").AccountRecord} AccountRecord */
@@ -325,7 +325,7 @@ export function setUpAccounts(shell, section) {
       } catch (error) {
         say("");
         fields.disabled = false;
-        if (codeOf(error) === "ERR_BAD_PASSWORD") {
+        if (errorCode(error) === "ERR_BAD_PASSWORD") {
           password.value = "";
           refuse(problem, password, `Could not import ${chosen.name}.`, "The file's password is not right. Nothing was added.");
         } else {
@@ -615,10 +615,6 @@ function refuse(box, field, what, sentence) {
   field.focus();
 }
 
-/** @param {unknown} error */
-function codeOf(error) {
-  return /** @type {{ code?: unknown }} */ (error instanceof Object ? error : {}).code;
-}
 
 function passphraseHint() {
   return `At least ${MIN_PASSPHRASE} characters. It protects the private key stored in this browser and cannot be recovered.`;

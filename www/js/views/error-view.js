@@ -42,6 +42,15 @@ export function clearError(box) {
 }
 
 /**
+ * The stable code of a failure (`ERR_...`), or ERR_INTERNAL for anything without one.
+ * @param {unknown} error
+ */
+export function errorCode(error) {
+  const code = /** @type {{ code?: unknown }} */ (error instanceof Object ? error : {}).code;
+  return typeof code === "string" && code.startsWith("ERR_") ? code : "ERR_INTERNAL";
+}
+
+/**
  * The code and the one-line message of anything thrown; only an SmimeError-like value keeps its
  * message (other errors are bugs in the page, whose text means nothing to a reader).
  * @param {unknown} error

@@ -15,7 +15,7 @@
  * Style sheets and `style` attributes are dropped too: the frame's document inherits this page's
  * policy (`style-src 'self'`), under which the browser would refuse them one by one anyway.
  */
-import { h } from "../dom.js";
+import { base64, h } from "../dom.js";
 
 /** @typedef {import("../smime-client.js").MessagePart} MessagePart */
 
@@ -286,13 +286,4 @@ function uriDecoded(text) {
   } catch {
     return text;
   }
-}
-
-/**
- * @param {Uint8Array} bytes
- */
-function base64(bytes) {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
 }

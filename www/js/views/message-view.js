@@ -9,7 +9,7 @@
 import { downloadFile, fileStem, h } from "../dom.js";
 import { isCancelled } from "../shell.js";
 import { dateText, mailboxesText, securityOf, verdictSentence } from "../ui-text.js";
-import { clearError, showError } from "./error-view.js";
+import { clearError, errorCode, showError } from "./error-view.js";
 import { contentBlock, contentNote, errorPanel, headerNote, protectedPartBox, securityPanel } from "./report-view.js";
 
 /** @typedef {import("../shell.js").Shell} Shell */
@@ -98,7 +98,7 @@ export function createMessageView(shell, { onDeleted }) {
         opened = await shell.client.open({ message: raw, decryptionKeys: identity ? [identity] : [], trustAnchors: anchors });
       } catch (error) {
         // Encryption inside a signature is not announced by the outer Content-Type.
-        if (codeOf(error) !== "ERR_NO_MATCHING_RECIPIENT" || identity || !accountId) throw error;
+        if (errorCode(error) !== "ERR_NO_MATCHING_RECIPIENT" || identity || !accountId) throw error;
         identity = await shell.unlocked(accountId, WHY_UNLOCK);
         if (stale()) return;
         opened = await shell.client.open({ message: raw, decryptionKeys: [identity], trustAnchors: anchors });
@@ -131,7 +131,7 @@ export function createMessageView(shell, { onDeleted }) {
         showLocked(parts, accountId);
         return;
       }
-      const code = codeOf(error);
+      const code = errorCode(error);
       showError(parts.error, "Could not open this message.", error);
       parts.main.replaceChildren(errorPanel(code));
       parts.headerNote.textContent = headerNote(null);
@@ -468,13 +468,4 @@ function withOuterHeaders(view, outer) {
       references: inner.references.length > 0 ? inner.references : outer.references,
     },
   };
-}
-
-/**
- * @param {unknown} error
- * @returns {string}
- */
-function codeOf(error) {
-  const code = /** @type {{ code?: unknown }} */ (error instanceof Object ? error : {}).code;
-  return typeof code === "string" && code.startsWith("ERR_") ? code : "ERR_INTERNAL";
 }

@@ -3,7 +3,7 @@
  * Settings and the person's data: the Sign and Encrypt defaults of new messages, "Export my
  * data" (every record as JSON, keys still sealed) and "Delete all my data".
  */
-import { downloadFile, h } from "../dom.js";
+import { base64, downloadFile, h } from "../dom.js";
 import { clearError, showError } from "./error-view.js";
 
 /** @typedef {import("../shell.js").Shell} Shell */
@@ -178,13 +178,4 @@ export function setUpSettings(shell, section) {
 /** @param {number} n */
 function pad(n) {
   return String(n).padStart(2, "0");
-}
-
-/** @param {Uint8Array} bytes */
-function base64(bytes) {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
 }
